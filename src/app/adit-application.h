@@ -1,0 +1,17 @@
+/* adit-application.h — the Adit desktop application.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+G_BEGIN_DECLS
+
+#define ADIT_TYPE_APPLICATION (adit_application_get_type ())
+
+G_DECLARE_FINAL_TYPE (AditApplication, adit_application, ADIT, APPLICATION, AdwApplication)
+
+AditApplication *adit_application_new (void);
+
+G_END_DECLS

@@ -1,0 +1,35 @@
+/* adit-auth.h — private: logging in, step by step without blocking: the agent, key files
+ * (asking for a passphrase), keyboard-interactive prompts and passwords, in the order
+ * OpenSSH tries them, as far as the server offers each.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <libssh/libssh.h>
+
+#include "adit-question.h"
+#include "adit-tunnel.h"
+
+G_BEGIN_DECLS
+
+typedef struct _AditAuth AditAuth;
+
+typedef enum
+{
+  ADIT_AUTH_AGAIN,   /* waiting for the server: call again when the socket is ready */
+  ADIT_AUTH_ASK,     /* a question for the person; call again after set_answers() */
+  ADIT_AUTH_DONE,
+  ADIT_AUTH_FAILED,  /* the error says why */
+} AditAuthResult;
+
+AditAuth       *adit_auth_new         (ssh_session          session,
+                                       AditTunnel          *tunnel);
+AditAuthResult  adit_auth_step        (AditAuth            *self,
+                                       AditQuestion       **question,
+                                       GError             **error);
+void            adit_auth_set_answers (AditAuth            *self,
+                                       const char * const  *answers);
+void            adit_auth_free        (AditAuth            *self);
+
+G_END_DECLS

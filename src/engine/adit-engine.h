@@ -1,0 +1,13 @@
+/* adit-engine.h — everything the app, the CLI and the tests use from libadit-engine.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "adit-error.h"
+#include "adit-forward.h"
+#include "adit-tunnel.h"
+#include "adit-ssh-command.h"
+#include "adit-question.h"
+#include "adit-stats.h"
+#include "adit-connection.h"

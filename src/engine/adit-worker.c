@@ -1,0 +1,889 @@
+/* adit-worker.c — see adit-worker.h.
+ *
+ * One thread per running tunnel, with its own GMainContext. The session is a small state
+ * machine driven by a GSource on the SSH socket: each phase calls its non-blocking libssh
+ * function again whenever the socket is ready, until it says done. A question for the
+ * person pauses the machine (the source then waits for nothing) until the answer arrives
+ * as a message. Reports travel to the owning thread as messages too; no locks.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <libssh/libssh.h>
+#include <libssh/server.h>   /* ssh_send_keepalive() lives here, client or not */
+
+#include "adit-auth.h"
+#include "adit-error.h"
+#include "adit-fd-source.h"
+#include "adit-forwarder.h"
+#include "adit-known-hosts.h"
+#include "adit-worker.h"
+
+/* Counters reach the owning thread at most this often. */
+#define STATS_INTERVAL_MS 250
+
+typedef enum
+{
+  PHASE_START,
+  PHASE_TCP_CONNECT,
+  PHASE_HANDSHAKE,
+  PHASE_AUTH,
+  PHASE_FORWARDING,
+  PHASE_ENDED,
+} Phase;
+
+struct _AditWorker
+{
+  /* Set once, then read-only from both threads. */
+  AditConnection *connection;   /* strong; dropped by the final "stopped" report */
+  GMainContext   *owner_context;
+  GMainContext   *context;
+  AditTunnel     *tunnel;
+
+  /* Only the worker thread touches the rest. */
+  GMainLoop      *loop;
+  GThread        *thread;
+  Phase           phase;
+  gboolean        paused;       /* a question is open */
+  guint           question_serial;
+  GCancellable   *cancellable;
+  GSource        *timeout_source;
+  ssh_session     session;
+  ssh_event       event;
+  GSource        *session_source;
+  GSource        *keepalive_source;
+  GSource        *stats_source;
+  gint64          last_received;
+  guint           unanswered_keepalives;
+  AditAuth       *auth;
+  AditForwarder  *forwarder;
+};
+
+static void worker_step (AditWorker *self);
+
+/* ---- messages to the owning thread ---- */
+
+typedef enum
+{
+  REPORT_STATE,
+  REPORT_QUESTION,
+  REPORT_LISTENING,
+  REPORT_CLIENT,
+  REPORT_STATS,
+  REPORT_STOPPED,
+} ReportKind;
+
+typedef struct
+{
+  ReportKind           kind;
+  AditConnection      *connection;
+  AditConnectionState  state;
+  GError              *error;
+  AditQuestion        *question;
+  char                *text;
+  gboolean             opened;
+  guint                count;
+  AditStats            stats;
+} Report;
+
+static void
+report_free (gpointer data)
+{
+  Report *report = data;
+
+  g_clear_object (&report->connection);
+  g_clear_error (&report->error);
+  g_clear_object (&report->question);
+  g_free (report->text);
+  g_free (report);
+}
+
+static gboolean
+report_deliver_cb (gpointer data)
+{
+  Report *report = data;
+  AditConnection *connection = report->connection;
+
+  switch (report->kind)
+    {
+    case REPORT_STATE:
+      adit_connection_report_state (connection, report->state, report->error);
+      break;
+    case REPORT_QUESTION:
+      adit_connection_report_question (connection, report->question);
+      break;
+    case REPORT_LISTENING:
+      adit_connection_report_listening (connection, report->text);
+      break;
+    case REPORT_CLIENT:
+      adit_connection_report_client (connection, report->opened, report->text, report->count,
+                                     report->error);
+      break;
+    case REPORT_STATS:
+      adit_connection_report_stats (connection, &report->stats);
+      break;
+    case REPORT_STOPPED:
+      adit_connection_report_stopped (connection);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+
+  return G_SOURCE_REMOVE;
+}
+
+static Report *
+report_new (AditWorker *self,
+            ReportKind  kind)
+{
+  Report *report = g_new0 (Report, 1);
+
+  report->kind = kind;
+  report->connection = g_object_ref (self->connection);
+  return report;
+}
+
+/* Always through a source, never g_main_context_invoke(): that calls directly when it can
+ * acquire the context, which for the global default context can happen on this thread. */
+static void
+post_to (GMainContext *context,
+         GSourceFunc   func,
+         gpointer      data,
+         GDestroyNotify destroy)
+{
+  GSource *source = g_idle_source_new ();
+
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, func, data, destroy);
+  g_source_set_static_name (source, "[adit] message");
+  g_source_attach (source, context);
+  g_source_unref (source);
+}
+
+static void
+report_send (AditWorker *self,
+             Report     *report)
+{
+  post_to (self->owner_context, report_deliver_cb, report, report_free);
+}
+
+static void
+report_state (AditWorker          *self,
+              AditConnectionState  state,
+              const GError        *error)
+{
+  Report *report = report_new (self, REPORT_STATE);
+
+  report->state = state;
+  report->error = error ? g_error_copy (error) : NULL;
+  report_send (self, report);
+}
+
+static void
+report_stats_now (AditWorker *self)
+{
+  Report *report = report_new (self, REPORT_STATS);
+
+  report->stats = *adit_forwarder_get_stats (self->forwarder);
+  report_send (self, report);
+}
+
+static gboolean
+stats_timeout_cb (gpointer user_data)
+{
+  AditWorker *self = user_data;
+
+  g_clear_pointer (&self->stats_source, g_source_unref);
+  report_stats_now (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* ---- forwarder callbacks ---- */
+
+static void
+forwarder_client_event_cb (gpointer      user_data,
+                           gboolean      opened,
+                           const char   *peer,
+                           guint         open_connections,
+                           const GError *error)
+{
+  AditWorker *self = user_data;
+  Report *report = report_new (self, REPORT_CLIENT);
+
+  report->opened = opened;
+  report->text = g_strdup (peer);
+  report->count = open_connections;
+  report->error = error ? g_error_copy (error) : NULL;
+  report_send (self, report);
+}
+
+static void
+forwarder_stats_changed_cb (gpointer user_data)
+{
+  AditWorker *self = user_data;
+
+  if (self->stats_source != NULL)
+    return;
+
+  self->stats_source = g_timeout_source_new (STATS_INTERVAL_MS);
+  g_source_set_callback (self->stats_source, stats_timeout_cb, self, NULL);
+  g_source_set_static_name (self->stats_source, "[adit] stats");
+  g_source_attach (self->stats_source, self->context);
+}
+
+static void
+forwarder_listening_cb (gpointer    user_data,
+                        const char *address)
+{
+  AditWorker *self = user_data;
+  Report *report = report_new (self, REPORT_LISTENING);
+
+  report->text = g_strdup (address);
+  report_send (self, report);
+}
+
+static const AditForwarderCallbacks forwarder_callbacks = {
+  .client_event = forwarder_client_event_cb,
+  .stats_changed = forwarder_stats_changed_cb,
+  .listening = forwarder_listening_cb,
+};
+
+/* ---- ending ---- */
+
+static void
+clear_source (GSource **source)
+{
+  if (*source == NULL)
+    return;
+  g_source_destroy (*source);
+  g_clear_pointer (source, g_source_unref);
+}
+
+/* Closes every channel, socket and listener; the thread then ends. */
+static void
+worker_end (AditWorker   *self,
+            const GError *error)
+{
+  if (self->phase == PHASE_ENDED)
+    return;
+
+  self->phase = PHASE_ENDED;
+  g_cancellable_cancel (self->cancellable);
+  clear_source (&self->timeout_source);
+  clear_source (&self->keepalive_source);
+  clear_source (&self->session_source);
+  clear_source (&self->stats_source);
+
+  if (self->forwarder != NULL)
+    {
+      adit_forwarder_attach_session (self->forwarder, NULL);
+      report_stats_now (self);
+    }
+  g_clear_pointer (&self->forwarder, adit_forwarder_free);
+  g_clear_pointer (&self->auth, adit_auth_free);
+
+  if (self->event != NULL)
+    {
+      ssh_event_remove_session (self->event, self->session);
+      g_clear_pointer (&self->event, ssh_event_free);
+    }
+  if (self->session != NULL)
+    {
+      /* A descriptor given with SSH_OPTIONS_FD stays ours unless libssh closed it on an
+       * error, in which case it no longer reports it. */
+      socket_t fd = ssh_get_fd (self->session);
+
+      if (ssh_is_connected (self->session))
+        ssh_disconnect (self->session);
+      g_clear_pointer (&self->session, ssh_free);
+      if (fd != SSH_INVALID_SOCKET)
+        close (fd);
+    }
+
+  if (error != NULL)
+    report_state (self, ADIT_CONNECTION_STATE_FAILED, error);
+
+  g_main_loop_quit (self->loop);
+}
+
+static void
+worker_fail (AditWorker *self,
+             GError     *error)
+{
+  g_debug ("%s: %s", adit_tunnel_get_host (self->tunnel), error->message);
+  worker_end (self, error);
+  g_error_free (error);
+}
+
+static const char *
+session_detail (AditWorker *self)
+{
+  return self->session ? ssh_get_error (self->session) : "";
+}
+
+/* ---- questions ---- */
+
+/* An answer carries no reference: it is only ever dispatched by the worker's own loop, which
+ * keeps the worker alive, and is dropped unread when the ended worker's context goes. */
+typedef struct
+{
+  AditWorker *worker;
+  guint       serial;
+  gboolean    accepted;
+  char      **answers;
+} Answer;
+
+static void
+answer_free (gpointer data)
+{
+  Answer *answer = data;
+
+  adit_secret_strv_free (answer->answers);
+  g_free (answer);
+}
+
+static gboolean
+answer_deliver_cb (gpointer data)
+{
+  Answer *answer = data;
+  AditWorker *self = answer->worker;
+
+  if (self->phase == PHASE_ENDED || !self->paused || answer->serial != self->question_serial)
+    return G_SOURCE_REMOVE;
+
+  self->paused = FALSE;
+  report_state (self, ADIT_CONNECTION_STATE_CONNECTING, NULL);
+
+  if (!answer->accepted)
+    {
+      worker_fail (self, g_error_new (ADIT_ERROR, ADIT_ERROR_CANCELLED,
+                                      _("Connecting to %s was cancelled."),
+                                      adit_tunnel_get_host (self->tunnel)));
+      return G_SOURCE_REMOVE;
+    }
+
+  if (self->phase == PHASE_HANDSHAKE)
+    {
+      g_autoptr(GError) error = NULL;
+
+      /* The only question during the handshake: trust this server. */
+      if (!adit_known_hosts_remember (self->session, &error))
+        {
+          worker_fail (self, g_steal_pointer (&error));
+          return G_SOURCE_REMOVE;
+        }
+      self->phase = PHASE_AUTH;
+    }
+  else
+    adit_auth_set_answers (self->auth, (const char * const *)answer->answers);
+
+  worker_step (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs on the owning thread, when the person answered (or the question was dropped). */
+static void
+question_reply_cb (AditQuestion *question,
+                   gboolean      accepted,
+                   char        **answers,
+                   gpointer      user_data)
+{
+  AditWorker *self = user_data;
+  Answer *answer = g_new0 (Answer, 1);
+
+  answer->worker = self;
+  answer->serial = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (question), "adit-serial"));
+  answer->accepted = accepted;
+  answer->answers = answers;
+  post_to (self->context, answer_deliver_cb, answer, answer_free);
+}
+
+static void
+worker_ask (AditWorker   *self,
+            AditQuestion *question)
+{
+  Report *report = report_new (self, REPORT_QUESTION);
+
+  self->paused = TRUE;
+  self->question_serial++;
+  g_object_set_data (G_OBJECT (question), "adit-serial",
+                     GUINT_TO_POINTER (self->question_serial));
+  report_state (self, ADIT_CONNECTION_STATE_WAITING, NULL);
+  report->question = question;
+  report_send (self, report);
+}
+
+/* ---- keep-alive ---- */
+
+static gboolean
+keepalive_cb (gpointer user_data)
+{
+  AditWorker *self = user_data;
+  guint interval = adit_tunnel_get_alive_interval (self->tunnel);
+  gint64 silent = (g_get_monotonic_time () - self->last_received) / G_USEC_PER_SEC;
+
+  if (silent < interval)
+    return G_SOURCE_CONTINUE;
+
+  if (self->unanswered_keepalives >= adit_tunnel_get_alive_count_max (self->tunnel))
+    {
+      worker_fail (self, g_error_new (ADIT_ERROR, ADIT_ERROR_KEEPALIVE_TIMEOUT,
+                                      _("%s stopped answering for %u seconds, so the "
+                                        "connection was closed."),
+                                      adit_tunnel_get_host (self->tunnel), (guint)silent));
+      return G_SOURCE_REMOVE;
+    }
+
+  /* A reply to an earlier keep-alive is only collected by the next call, which then sends
+   * nothing; a second call makes sure a new request goes out. Any reply counts as life. */
+  ssh_send_keepalive (self->session);
+  ssh_send_keepalive (self->session);
+  self->unanswered_keepalives++;
+
+  return G_SOURCE_CONTINUE;
+}
+
+/* ---- the session socket ---- */
+
+static GIOCondition
+session_want_cb (gpointer user_data)
+{
+  AditWorker *self = user_data;
+  GIOCondition wanted;
+
+  if (self->paused || self->session == NULL)
+    return 0;
+
+  wanted = G_IO_IN;
+  if (ssh_get_poll_flags (self->session) & SSH_WRITE_PENDING)
+    wanted |= G_IO_OUT;
+
+  return wanted;
+}
+
+static void
+session_lost (AditWorker *self)
+{
+  worker_fail (self, g_error_new (ADIT_ERROR, ADIT_ERROR_CONNECTION_LOST,
+                                  _("The connection to %s was lost (%s)."),
+                                  adit_tunnel_get_host (self->tunnel), session_detail (self)));
+}
+
+static void
+forwarding_dispatch (AditWorker *self)
+{
+  /* libssh reads its socket a few KiB per call: take several bites per wake-up, but
+   * give the clients a turn regularly. */
+  for (guint i = 0; i < 32; i++)
+    {
+      int rc = ssh_event_dopoll (self->event, 0);
+
+      if (rc == SSH_ERROR || !ssh_is_connected (self->session))
+        {
+          session_lost (self);
+          return;
+        }
+      if (rc == SSH_AGAIN)
+        break;
+    }
+
+  adit_forwarder_after_dispatch (self->forwarder);
+
+  if (!ssh_is_connected (self->session))
+    session_lost (self);
+}
+
+static gboolean
+session_dispatch_cb (GIOCondition revents,
+                     gpointer     user_data)
+{
+  AditWorker *self = user_data;
+
+  if (revents & G_IO_IN)
+    {
+      self->last_received = g_get_monotonic_time ();
+      self->unanswered_keepalives = 0;
+    }
+
+  if (self->phase == PHASE_FORWARDING)
+    forwarding_dispatch (self);
+  else
+    worker_step (self);
+
+  return self->phase == PHASE_ENDED ? G_SOURCE_REMOVE : G_SOURCE_CONTINUE;
+}
+
+/* ---- phases ---- */
+
+static void
+enter_forwarding (AditWorker *self)
+{
+  guint interval = adit_tunnel_get_alive_interval (self->tunnel);
+
+  clear_source (&self->timeout_source);
+  g_clear_pointer (&self->auth, adit_auth_free);
+
+  self->event = ssh_event_new ();
+  ssh_event_add_session (self->event, self->session);
+  self->phase = PHASE_FORWARDING;
+  self->last_received = g_get_monotonic_time ();
+
+  if (interval > 0)
+    {
+      self->keepalive_source = g_timeout_source_new_seconds (interval);
+      g_source_set_callback (self->keepalive_source, keepalive_cb, self, NULL);
+      g_source_set_static_name (self->keepalive_source, "[adit] keep-alive");
+      g_source_attach (self->keepalive_source, self->context);
+    }
+
+  report_state (self, ADIT_CONNECTION_STATE_CONNECTED, NULL);
+  adit_forwarder_attach_session (self->forwarder, self->session);
+  adit_forwarder_after_dispatch (self->forwarder);
+}
+
+static void
+step_handshake (AditWorker *self)
+{
+  g_autoptr(GError) error = NULL;
+  AditQuestion *question;
+  int rc = ssh_connect (self->session);
+
+  if (rc == SSH_AGAIN)
+    return;
+  if (rc != SSH_OK)
+    {
+      worker_fail (self, g_error_new (ADIT_ERROR, ADIT_ERROR_PROTOCOL,
+                                      _("Adit could not set up a secure connection with %s "
+                                        "(%s)."),
+                                      adit_tunnel_get_host (self->tunnel),
+                                      session_detail (self)));
+      return;
+    }
+
+  switch (adit_known_hosts_check (self->session, self->tunnel, &question, &error))
+    {
+    case ADIT_HOST_KEY_TRUSTED:
+      self->phase = PHASE_AUTH;
+      worker_step (self);
+      break;
+    case ADIT_HOST_KEY_ASK:
+      g_assert (question != NULL);
+      adit_question_set_reply (question, question_reply_cb, adit_worker_ref (self),
+                               (GDestroyNotify)adit_worker_unref);
+      worker_ask (self, question);
+      break;
+    case ADIT_HOST_KEY_REFUSED:
+    default:
+      worker_fail (self, g_steal_pointer (&error));
+      break;
+    }
+}
+
+static void
+step_auth (AditWorker *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AditQuestion) question = NULL;
+
+  if (self->auth == NULL)
+    self->auth = adit_auth_new (self->session, self->tunnel);
+
+  switch (adit_auth_step (self->auth, &question, &error))
+    {
+    case ADIT_AUTH_AGAIN:
+      break;
+    case ADIT_AUTH_ASK:
+      adit_question_set_reply (question, question_reply_cb, adit_worker_ref (self),
+                               (GDestroyNotify)adit_worker_unref);
+      worker_ask (self, g_steal_pointer (&question));
+      break;
+    case ADIT_AUTH_DONE:
+      enter_forwarding (self);
+      break;
+    case ADIT_AUTH_FAILED:
+    default:
+      worker_fail (self, g_steal_pointer (&error));
+      break;
+    }
+}
+
+static void
+worker_step (AditWorker *self)
+{
+  if (self->paused)
+    return;
+
+  switch (self->phase)
+    {
+    case PHASE_HANDSHAKE:
+      step_handshake (self);
+      break;
+    case PHASE_AUTH:
+      step_auth (self);
+      break;
+    case PHASE_START:
+    case PHASE_TCP_CONNECT:
+    case PHASE_FORWARDING:
+    case PHASE_ENDED:
+    default:
+      break;
+    }
+}
+
+static gboolean
+start_session (AditWorker  *self,
+               int          fd,
+               GError     **error)
+{
+  g_autofree char *known_hosts = adit_known_hosts_user_path (self->tunnel);
+  g_autofree char *global_hosts = adit_known_hosts_global_path ();
+  const char *user = adit_tunnel_get_user (self->tunnel);
+  unsigned int port = adit_tunnel_get_port (self->tunnel);
+  int one = 1;
+  int no = 0;
+
+  setsockopt (fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+
+  self->session = ssh_new ();
+  if (self->session == NULL)
+    {
+      close (fd);
+      g_set_error (error, ADIT_ERROR, ADIT_ERROR_FAILED, _("Out of memory."));
+      return FALSE;
+    }
+
+  /* Adit's own settings only: ~/.ssh/config could name a ProxyCommand or a different host,
+   * and what the person sees must be what is used. */
+  ssh_options_set (self->session, SSH_OPTIONS_PROCESS_CONFIG, &no);
+  ssh_options_set (self->session, SSH_OPTIONS_HOST, adit_tunnel_get_host (self->tunnel));
+  ssh_options_set (self->session, SSH_OPTIONS_PORT, &port);
+  ssh_options_set (self->session, SSH_OPTIONS_USER, user ? user : g_get_user_name ());
+  ssh_options_set (self->session, SSH_OPTIONS_KNOWNHOSTS, known_hosts);
+  ssh_options_set (self->session, SSH_OPTIONS_GLOBAL_KNOWNHOSTS, global_hosts);
+  ssh_options_set (self->session, SSH_OPTIONS_NODELAY, &one);
+  ssh_options_set (self->session, SSH_OPTIONS_FD, &fd);   /* closed in worker_end() */
+  if (g_getenv ("ADIT_SSH_CIPHERS") != NULL)
+    {
+      ssh_options_set (self->session, SSH_OPTIONS_CIPHERS_C_S, g_getenv ("ADIT_SSH_CIPHERS"));
+      ssh_options_set (self->session, SSH_OPTIONS_CIPHERS_S_C, g_getenv ("ADIT_SSH_CIPHERS"));
+    }
+  ssh_set_blocking (self->session, 0);
+
+  self->phase = PHASE_HANDSHAKE;
+  self->session_source = adit_fd_source_new (fd, session_want_cb, session_dispatch_cb, self);
+  g_source_set_static_name (self->session_source, "[adit] ssh session");
+  g_source_attach (self->session_source, self->context);
+
+  return TRUE;
+}
+
+static GError *
+connect_error (AditWorker   *self,
+               const GError *error)
+{
+  const char *host = adit_tunnel_get_host (self->tunnel);
+  guint port = adit_tunnel_get_port (self->tunnel);
+
+  if (error->domain == G_RESOLVER_ERROR ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_HOST_NOT_FOUND))
+    return g_error_new (ADIT_ERROR, ADIT_ERROR_HOST_NOT_FOUND,
+                        _("Adit cannot find a server called %s. Check the name for typing "
+                          "mistakes, and that this computer is online."), host);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
+    return g_error_new (ADIT_ERROR, ADIT_ERROR_CONNECTION_REFUSED,
+                        _("%s refused the connection on port %u. Check the port number, or "
+                          "ask its administrator whether SSH runs there."), host, port);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return g_error_new (ADIT_ERROR, ADIT_ERROR_TIMED_OUT,
+                        _("%s did not answer within %u seconds. It may be switched off, or "
+                          "a firewall may be in the way."),
+                        host, adit_tunnel_get_connect_timeout (self->tunnel));
+
+  return g_error_new (ADIT_ERROR, ADIT_ERROR_CONNECT_FAILED,
+                      _("Adit cannot reach %s (%s)."), host, error->message);
+}
+
+static void
+tcp_connected_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  AditWorker *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocketConnection) connection = NULL;
+  int fd;
+
+  connection = g_socket_client_connect_to_host_finish (G_SOCKET_CLIENT (object), result, &error);
+
+  if (self->phase == PHASE_ENDED)
+    return;
+
+  if (connection == NULL)
+    {
+      worker_fail (self, connect_error (self, error));
+      return;
+    }
+
+  /* libssh owns its own descriptor; GIO closes the original with the connection. */
+  fd = dup (g_socket_get_fd (g_socket_connection_get_socket (connection)));
+  if (fd < 0 || !start_session (self, fd, &error))
+    {
+      if (error == NULL)
+        g_set_error (&error, ADIT_ERROR, ADIT_ERROR_FAILED, "%s", g_strerror (errno));
+      worker_fail (self, g_steal_pointer (&error));
+      return;
+    }
+
+  worker_step (self);
+}
+
+static gboolean
+connect_timeout_cb (gpointer user_data)
+{
+  AditWorker *self = user_data;
+  GError timed_out = { G_IO_ERROR, G_IO_ERROR_TIMED_OUT, (char *)"" };
+
+  g_clear_pointer (&self->timeout_source, g_source_unref);
+
+  /* Past the handshake a slow server is the person's business (questions, passwords). */
+  if (self->phase <= PHASE_HANDSHAKE && !self->paused)
+    worker_fail (self, connect_error (self, &timed_out));
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+worker_begin (AditWorker *self)
+{
+  g_autoptr(GSocketClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  guint timeout = adit_tunnel_get_connect_timeout (self->tunnel);
+
+  report_state (self, ADIT_CONNECTION_STATE_CONNECTING, NULL);
+
+  self->forwarder = adit_forwarder_new (self->tunnel, &forwarder_callbacks, self);
+  if (!adit_forwarder_listen (self->forwarder, &error))
+    {
+      worker_fail (self, g_steal_pointer (&error));
+      return;
+    }
+
+  if (timeout > 0)
+    {
+      self->timeout_source = g_timeout_source_new_seconds (timeout);
+      g_source_set_callback (self->timeout_source, connect_timeout_cb, self, NULL);
+      g_source_attach (self->timeout_source, self->context);
+    }
+
+  /* GSocketClient resolves asynchronously and tries every address it gets. */
+  self->phase = PHASE_TCP_CONNECT;
+  client = g_socket_client_new ();
+  g_socket_client_connect_to_host_async (client, adit_tunnel_get_host (self->tunnel),
+                                         adit_tunnel_get_port (self->tunnel),
+                                         self->cancellable, tcp_connected_cb, self);
+}
+
+static gboolean
+stop_cb (gpointer user_data)
+{
+  AditWorker *self = user_data;
+
+  worker_end (self, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static gpointer
+worker_thread (gpointer data)
+{
+  AditWorker *self = data;
+  GMainContext *owner_context;
+  Report *report;
+
+  g_main_context_push_thread_default (self->context);
+
+  worker_begin (self);
+  if (self->phase != PHASE_ENDED)
+    g_main_loop_run (self->loop);
+
+  /* Let GIO finish what it started (a cancelled connect reports back once). */
+  while (g_main_context_pending (self->context))
+    g_main_context_iteration (self->context, FALSE);
+
+  g_main_context_pop_thread_default (self->context);
+
+  /* The last word: after it, nothing of this thread holds the connection, so the owner may
+   * finalize it as soon as "stopped" arrives. */
+  owner_context = g_main_context_ref (self->owner_context);
+  report = report_new (self, REPORT_STOPPED);
+  g_clear_object (&self->connection);
+  adit_worker_unref (self);
+  post_to (owner_context, report_deliver_cb, report, report_free);
+  g_main_context_unref (owner_context);
+  return NULL;
+}
+
+static void
+worker_finalize (gpointer data)
+{
+  AditWorker *self = data;
+
+  g_clear_pointer (&self->thread, g_thread_unref);
+  g_clear_pointer (&self->loop, g_main_loop_unref);
+  g_clear_pointer (&self->context, g_main_context_unref);
+  g_clear_pointer (&self->owner_context, g_main_context_unref);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->tunnel);
+  g_clear_object (&self->connection);
+}
+
+AditWorker *
+adit_worker_ref (AditWorker *self)
+{
+  return g_atomic_rc_box_acquire (self);
+}
+
+void
+adit_worker_unref (AditWorker *self)
+{
+  g_atomic_rc_box_release_full (self, worker_finalize);
+}
+
+AditWorker *
+adit_worker_start (AditConnection *connection,
+                   AditTunnel     *tunnel,
+                   GMainContext   *owner_context)
+{
+  AditWorker *self = g_atomic_rc_box_new0 (AditWorker);
+
+  self->connection = g_object_ref (connection);
+  self->owner_context = g_main_context_ref (owner_context);
+  self->context = g_main_context_new ();
+  self->loop = g_main_loop_new (self->context, FALSE);
+  self->tunnel = g_object_ref (tunnel);
+  self->cancellable = g_cancellable_new ();
+
+  /* One reference for the connection (returned), one for the thread. */
+  adit_worker_ref (self);
+  self->thread = g_thread_new ("adit-worker", worker_thread, self);
+
+  return self;
+}
+
+void
+adit_worker_stop (AditWorker *self)
+{
+  /* No reference (see Answer): the connection holds one until "stopped". */
+  post_to (self->context, stop_cb, self, NULL);
+}

@@ -1,0 +1,1009 @@
+/* test-connection.c — AditConnection against a real OpenSSH sshd on loopback: data through
+ * the tunnel, the questions, and every fault a person may meet, each with its sentence.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+#include <libssh/libssh.h>
+
+#include "adit-engine.h"
+#include "adit-test-fixtures.h"
+
+#define WAIT_SECONDS 30
+
+typedef struct
+{
+  AditTestSshd   *sshd;
+  AditTestEcho   *echo;
+  AditConnection *connection;
+  guint16         local_port;
+  guint           fds_before;
+  GPtrArray      *listening;
+  GPtrArray      *client_errors;
+  guint           questions;
+  gboolean        stopped;
+  /* how the test answers questions */
+  const char     *answer;        /* NULL: cancel */
+  const char     *first_answer;  /* if set, used for the first question only */
+  AditQuestionKind last_kind;
+  char           *last_fingerprint;
+  char           *last_message;
+} Fixture;
+
+static gboolean
+quick (void)
+{
+  return g_getenv ("ADIT_TEST_QUICK") != NULL;
+}
+
+static gboolean
+start_sshd (Fixture                   *fixture,
+            const AditTestSshdOptions *options)
+{
+  g_autoptr(GError) error = NULL;
+
+  fixture->sshd = adit_test_sshd_start (options, &error);
+  if (fixture->sshd == NULL)
+    {
+      g_autofree char *why = g_strdup_printf ("no throwaway sshd: %s", error->message);
+      g_test_skip (why);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+fixture_setup (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  fixture->fds_before = adit_test_count_fds_settled ();
+  fixture->listening = g_ptr_array_new_with_free_func (g_free);
+  fixture->client_errors = g_ptr_array_new_with_free_func ((GDestroyNotify)g_error_free);
+  fixture->local_port = adit_test_free_port ("127.0.0.1", &error);
+  g_assert_no_error (error);
+}
+
+static void
+wait_stopped (Fixture *fixture)
+{
+  gint64 deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
+
+  while (!fixture->stopped && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (fixture->stopped);
+}
+
+static void
+fixture_teardown (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  if (fixture->connection != NULL)
+    {
+      if (adit_connection_is_running (fixture->connection))
+        {
+          adit_connection_stop (fixture->connection);
+          wait_stopped (fixture);
+        }
+      {
+        /* Nothing may keep a stopped connection alive once the last report arrived. */
+        GObject *weak = G_OBJECT (fixture->connection);
+        gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+        g_object_add_weak_pointer (weak, (gpointer *)&weak);
+        g_clear_object (&fixture->connection);
+        while (weak != NULL && g_get_monotonic_time () < deadline)
+          g_main_context_iteration (NULL, FALSE);
+        g_assert_null (weak);
+      }
+    }
+  g_clear_pointer (&fixture->echo, adit_test_echo_free);
+  g_clear_pointer (&fixture->sshd, adit_test_sshd_free);
+  g_ptr_array_unref (fixture->listening);
+  g_ptr_array_unref (fixture->client_errors);
+  g_free (fixture->last_fingerprint);
+  g_free (fixture->last_message);
+
+  /* Nothing left behind: every socket, pipe and eventfd of the tunnel is closed. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpuint (adit_test_wait_fds (fixture->fds_before, 2000), ==, fixture->fds_before);
+}
+
+static AditTunnel *
+tunnel_for (Fixture    *fixture,
+            const char *target_host,
+            guint16     target_port)
+{
+  g_autoptr(AditForward) forward = adit_forward_new (NULL, fixture->local_port,
+                                                     target_host, target_port);
+  AditTunnel *tunnel = adit_tunnel_new ();
+
+  adit_tunnel_set_name (tunnel, "test");
+  adit_tunnel_set_host (tunnel, fixture->sshd->listen_address);
+  adit_tunnel_set_port (tunnel, fixture->sshd->port);
+  adit_tunnel_set_user (tunnel, fixture->sshd->user);
+  adit_tunnel_set_identity_file (tunnel, fixture->sshd->client_key);
+  adit_tunnel_set_known_hosts_file (tunnel, fixture->sshd->known_hosts);
+  adit_tunnel_set_host_key_policy (tunnel, ADIT_HOST_KEY_POLICY_STRICT);
+  adit_tunnel_set_connect_timeout (tunnel, 10);
+  adit_tunnel_add_forward (tunnel, forward);
+
+  return tunnel;
+}
+
+static void
+listening_cb (AditConnection *connection,
+              const char     *address,
+              Fixture        *fixture)
+{
+  g_ptr_array_add (fixture->listening, g_strdup (address));
+}
+
+static void
+client_closed_cb (AditConnection *connection,
+                  const char     *peer,
+                  guint           open,
+                  const GError   *error,
+                  Fixture        *fixture)
+{
+  if (error != NULL)
+    g_ptr_array_add (fixture->client_errors, g_error_copy (error));
+}
+
+static void
+question_cb (AditConnection *connection,
+             AditQuestion   *question,
+             Fixture        *fixture)
+{
+  const char *answer = fixture->answer;
+
+  if (fixture->questions == 0 && fixture->first_answer != NULL)
+    answer = fixture->first_answer;
+  fixture->questions++;
+  fixture->last_kind = adit_question_get_kind (question);
+  g_free (fixture->last_fingerprint);
+  fixture->last_fingerprint = g_strdup (adit_question_get_fingerprint (question));
+  g_free (fixture->last_message);
+  fixture->last_message = g_strdup (adit_question_get_message (question));
+
+  if (answer == NULL)
+    {
+      adit_question_cancel (question);
+      return;
+    }
+
+  if (adit_question_get_kind (question) == ADIT_QUESTION_HOST_KEY)
+    adit_question_answer (question, NULL);
+  else
+    {
+      const char *answers[] = { answer, NULL };
+
+      adit_question_answer (question, answers);
+    }
+}
+
+static void
+stopped_cb (AditConnection *connection,
+            Fixture        *fixture)
+{
+  fixture->stopped = TRUE;
+}
+
+static void
+start (Fixture    *fixture,
+       AditTunnel *tunnel)
+{
+  fixture->connection = adit_connection_new (tunnel);
+  g_signal_connect (fixture->connection, "listening", G_CALLBACK (listening_cb), fixture);
+  g_signal_connect (fixture->connection, "client-closed", G_CALLBACK (client_closed_cb), fixture);
+  g_signal_connect (fixture->connection, "question", G_CALLBACK (question_cb), fixture);
+  g_signal_connect (fixture->connection, "stopped", G_CALLBACK (stopped_cb), fixture);
+  adit_connection_start (fixture->connection);
+}
+
+/* Runs the main loop until the connection is up, or ended. */
+static AditConnectionState
+wait_settled (Fixture *fixture)
+{
+  gint64 deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
+
+  for (;;)
+    {
+      AditConnectionState state = adit_connection_get_state (fixture->connection);
+
+      if (state == ADIT_CONNECTION_STATE_CONNECTED || fixture->stopped)
+        return state;
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+}
+
+static void
+assert_failed_with (Fixture *fixture,
+                    int      code)
+{
+  const GError *error;
+
+  wait_stopped (fixture);
+  g_assert_cmpint (adit_connection_get_state (fixture->connection), ==,
+                   ADIT_CONNECTION_STATE_FAILED);
+  error = adit_connection_get_error (fixture->connection);
+  g_assert_error ((GError *)error, ADIT_ERROR, code);
+  g_test_message ("the person reads: %s", error->message);
+  /* One sentence, not a code: it ends with a full stop and names no libssh internals. */
+  g_assert_true (g_str_has_suffix (error->message, ".") || g_str_has_suffix (error->message, "?"));
+}
+
+static void
+connect_echo (Fixture          *fixture,
+              AditTestEchoMode  mode,
+              guint64           source_bytes)
+{
+  g_autoptr(AditTunnel) tunnel = NULL;
+
+  fixture->echo = adit_test_echo_new (mode, source_bytes);
+  tunnel = tunnel_for (fixture, "127.0.0.1", fixture->echo->port);
+  start (fixture, tunnel);
+  g_assert_cmpint (wait_settled (fixture), ==, ADIT_CONNECTION_STATE_CONNECTED);
+}
+
+/* Iterates until the stats say what the test waits for (they arrive ≤ 4 times a second). */
+static void
+wait_stats (Fixture *fixture,
+            guint    open_connections,
+            guint64  total_connections)
+{
+  gint64 deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
+  AditStats stats;
+
+  for (;;)
+    {
+      adit_connection_get_stats (fixture->connection, &stats);
+      if (stats.open_connections == open_connections &&
+          stats.total_connections == total_connections)
+        return;
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+}
+
+static void
+test_round_trip (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  AditStats stats;
+
+  if (!start_sshd (fixture, NULL))
+    return;
+  connect_echo (fixture, ADIT_TEST_ECHO_MODE_ECHO, 0);
+
+  /* Listens on this computer only: IPv4 and (where there is IPv6) IPv6 loopback. */
+  g_assert_cmpuint (fixture->listening->len, >=, 1);
+  for (guint i = 0; i < fixture->listening->len; i++)
+    {
+      const char *address = g_ptr_array_index (fixture->listening, i);
+
+      g_assert_true (g_str_has_prefix (address, "127.0.0.1:") ||
+                     g_str_has_prefix (address, "[::1]:"));
+    }
+
+  g_assert_true (adit_test_round_trip (fixture->local_port, "hello through the adit", &error));
+  g_assert_no_error (error);
+  g_assert_true (adit_test_round_trip (fixture->local_port, "and again", &error));
+  g_assert_no_error (error);
+
+  wait_stats (fixture, 0, 2);
+  adit_connection_get_stats (fixture->connection, &stats);
+  g_assert_cmpuint (stats.bytes_sent, >=, strlen ("hello through the adit"));
+  g_assert_cmpuint (stats.bytes_received, ==, stats.bytes_sent);
+  g_assert_cmpuint (stats.failed_connections, ==, 0);
+}
+
+static void
+test_bulk (Fixture       *fixture,
+           gconstpointer  data)
+{
+  guint64 bytes = (quick () ? 64 : 1024) * G_GUINT64_CONSTANT (1024 * 1024);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AditTestEcho) source = NULL;
+  g_autoptr(AditTunnel) tunnel = NULL;
+  g_autoptr(AditForward) down = NULL;
+  guint16 down_port;
+  AditStats stats;
+
+  if (!start_sshd (fixture, NULL))
+    return;
+
+  /* Two forwards in one tunnel: uploads into a sink, downloads from a source. */
+  fixture->echo = adit_test_echo_new (ADIT_TEST_ECHO_MODE_SINK, 0);
+  source = adit_test_echo_new (ADIT_TEST_ECHO_MODE_SOURCE, bytes);
+  down_port = adit_test_free_port ("127.0.0.1", &error);
+  g_assert_no_error (error);
+  tunnel = tunnel_for (fixture, "127.0.0.1", fixture->echo->port);
+  down = adit_forward_new (NULL, down_port, "127.0.0.1", source->port);
+  adit_tunnel_add_forward (tunnel, down);
+  start (fixture, tunnel);
+  g_assert_cmpint (wait_settled (fixture), ==, ADIT_CONNECTION_STATE_CONNECTED);
+
+  adit_test_transfer_upload (fixture->local_port, bytes, ADIT_TEST_ECHO_DEFAULT_SEED, &error);
+  g_assert_no_error (error);
+  adit_test_transfer_download (down_port, bytes, source->seed, &error);
+  g_assert_no_error (error);
+
+  wait_stats (fixture, 0, 2);
+  adit_connection_get_stats (fixture->connection, &stats);
+  g_assert_cmpuint (stats.bytes_sent, ==, bytes);
+  g_assert_cmpuint (stats.bytes_received, >=, bytes);
+}
+
+typedef struct
+{
+  int  fd;
+  char message[64];
+} Concurrent;
+
+static void
+test_concurrent (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  const guint n = 200;
+  g_autofree Concurrent *clients = g_new0 (Concurrent, n);
+  g_autoptr(GError) error = NULL;
+
+  if (!start_sshd (fixture, NULL))
+    return;
+  connect_echo (fixture, ADIT_TEST_ECHO_MODE_ECHO, 0);
+
+  /* All connected before any data: 200 channels open at the same time. */
+  for (guint i = 0; i < n; i++)
+    {
+      clients[i].fd = adit_test_connect ("127.0.0.1", fixture->local_port, 30, &error);
+      g_assert_no_error (error);
+      g_snprintf (clients[i].message, sizeof clients[i].message, "client %u of %u\n", i, n);
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      g_assert_true (adit_test_send_all (clients[i].fd, clients[i].message,
+                                         strlen (clients[i].message), &error));
+      g_assert_no_error (error);
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *line = adit_test_read_line (clients[i].fd, 64, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpstr (line, ==, g_strchomp (clients[i].message));
+      close (clients[i].fd);
+    }
+
+  wait_stats (fixture, 0, n);
+}
+
+static void
+test_host_key_ask (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(AditTunnel) tunnel = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *known = NULL;
+  g_autofree char *path = NULL;
+
+  if (!start_sshd (fixture, NULL))
+    return;
+  fixture->echo = adit_test_echo_new (ADIT_TEST_ECHO_MODE_ECHO, 0);
+  tunnel = tunnel_for (fixture, "127.0.0.1", fixture->echo->port);
+  /* A fresh place for known hosts, in a directory that does not exist yet. */
+  path = g_build_filename (fixture->sshd->dir, "new", "known_hosts", NULL);
+  adit_tunnel_set_known_hosts_file (tunnel, path);
+  adit_tunnel_set_host_key_policy (tunnel, ADIT_HOST_KEY_POLICY_ASK);
+  fixture->answer = "yes";
+  start (fixture, tunnel);
+
+  g_assert_cmpint (wait_settled (fixture), ==, ADIT_CONNECTION_STATE_CONNECTED);
+  g_assert_cmpuint (fixture->questions, ==, 1);
+  g_assert_cmpint (fixture->last_kind, ==, ADIT_QUESTION_HOST_KEY);
+  /* The person compares what the server's administrator sees with ssh-keygen -l. */
+  g_assert_cmpstr (fixture->last_fingerprint, ==, fixture->sshd->host_fingerprint);
+  g_assert_true (adit_test_round_trip (fixture->local_port, "trusted", &error));
+  g_assert_no_error (error);
+
+  /* Remembered: the file now has the server, and the next time nobody is asked. */
+  g_assert_true (g_file_get_contents (path, &known, NULL, NULL));
+  g_assert_nonnull (strstr (known, "ssh-ed25519"));
+  adit_connection_stop (fixture->connection);
+  wait_stopped (fixture);
+  fixture->stopped = FALSE;
+  adit_connection_start (fixture->connection);
+  g_assert_cmpint (wait_settled (fixture), ==, ADIT_CONNECTION_STATE_CONNECTED);
+  g_assert_cmpuint (fixture->questions, ==, 1);
+}
+
+static void
+test_host_key_declined (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(AditTunnel) tunnel = NULL;
+  g_autofree char *path = NULL;
+
+  if (!start_sshd (fixture, NULL))
+    return;
+  tunnel = tunnel_for (fixture, "127.0.0.1", 9);
+  path = g_build_filename (fixture->sshd->dir, "empty_known_hosts", NULL);
+  adit_tunnel_set_known_hosts_file (tunnel, path);
+  adit_tunnel_set_host_key_policy (tunnel, ADIT_HOST_KEY_POLICY_ASK);
+  fixture->answer = NULL;
+  start (fixture, tunnel);
+
+  assert_failed_with (fixture, ADIT_ERROR_CANCELLED);
+  g_assert_cmpuint (fixture->questions, ==, 1);
+  /* Nothing was remembered. */
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+}
+
+static void
+test_host_key_changed (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(AditTunnel) tunnel = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+
+  if (!start_sshd (fixture, NULL))
+    return;
+  tunnel = tunnel_for (fixture, "127.0.0.1", 9);
+  adit_tunnel_set_known_hosts_file (tunnel, fixture->sshd->wrong_known_hosts);
+  /* Even a policy that accepts new keys never accepts a changed one. */
+  adit_tunnel_set_host_key_policy (tunnel, ADIT_HOST_KEY_POLICY_ACCEPT_NEW);
+  g_assert_true (g_file_get_contents (fixture->sshd->wrong_known_hosts, &before, NULL, NULL));
+  start (fixture, tunnel);
+
+  assert_failed_with (fixture, ADIT_ERROR_HOST_KEY_CHANGED);
+  g_assert_cmpuint (fixture->questions, ==, 0);
+  g_assert_nonnull (strstr (adit_connection_get_error (fixture->connection)->message,
+                            fixture->sshd->host_fingerprint));
+  /* The known hosts file is left exactly as it was. */
+  g_assert_true (g_file_get_contents (fixture->sshd->wrong_known_hosts, &after, NULL, NULL));
+  g_assert_cmpstr (before, ==, after);
+}
+
+static void
+test_host_key_strict_unknown (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autoptr(AditTunnel) tunnel = NULL;
+  g_autofree char *path = NULL;
+
+  if (!start_sshd (fixture, NULL))
+    return;
+  tunnel = tunnel_for (fixture, "127.0.0.1", 9);
+  path = g_build_filename (fixture->sshd->dir, "empty_known_hosts", NULL);
+  adit_tunnel_set_known_hosts_file (tunnel, path);
+  start (fixture, tunnel);
+
+  assert_failed_with (fixture, ADIT_ERROR_HOST_KEY_UNKNOWN);
+  g_assert_cmpuint (fixture->questions, ==, 0);
+}
+
+static void
+test_auth_failed (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(AditTunnel) tunnel = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *key = NULL;
+
+  if (!start_sshd (fixture, NULL))
+    return;
+  key = g_build_filename (fixture->sshd->dir, "stranger_ed25519", NULL);
+  {
+    g_autofree char *keygen = g_find_program_in_path ("ssh-keygen");
+    const char *argv[] = { keygen, "-q", "-t", "ed25519", "-N", "", "-f", key, NULL };
+
+    g_assert_true (adit_test_run (argv, NULL, &error));
+    g_assert_no_error (error);
+  }
+  tunnel = tunnel_for (fixture, "127.0.0.1", 9);
+  adit_tunnel_set_identity_file (tunnel, key);
+  start (fixture, tunnel);
+
+  assert_failed_with (fixture, ADIT_ERROR_AUTH_FAILED);
+}
+
+static void
+test_missing_key_file (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(AditTunnel) tunnel = NULL;
+
+  if (!start_sshd (fixture, NULL))
+    return;
+  tunnel = tunnel_for (fixture, "127.0.0.1", 9);
+  adit_tunnel_set_identity_file (tunnel, "/nonexistent/id_ed25519");
+  start (fixture, tunnel);
+
+  assert_failed_with (fixture, ADIT_ERROR_KEY_FILE);
+  g_assert_nonnull (strstr (adit_connection_get_error (fixture->connection)->message,
+                            "/nonexistent/id_ed25519"));
+}
+
+static void
+test_passphrase (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(AditTunnel) tunnel = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!start_sshd (fixture, NULL))
+    return;
+  fixture->echo = adit_test_echo_new (ADIT_TEST_ECHO_MODE_ECHO, 0);
+  tunnel = tunnel_for (fixture, "127.0.0.1", fixture->echo->port);
+  adit_tunnel_set_identity_file (tunnel, fixture->sshd->client_key_encrypted);
+  /* A typo first: asked again, then the right passphrase works. */
+  fixture->first_answer = "wrong passphrase";
+  fixture->answer = ADIT_TEST_KEY_PASSPHRASE;
+  start (fixture, tunnel);
+
+  g_assert_cmpint (wait_settled (fixture), ==, ADIT_CONNECTION_STATE_CONNECTED);
+  g_assert_cmpuint (fixture->questions, ==, 2);
+  g_assert_cmpint (fixture->last_kind, ==, ADIT_QUESTION_PASSPHRASE);
+  g_assert_nonnull (strstr (fixture->last_message, "Try again"));
+  g_assert_true (adit_test_round_trip (fixture->local_port, "unlocked", &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_passphrase_cancelled (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(AditTunnel) tunnel = NULL;
+
+  if (!start_sshd (fixture, NULL))
+    return;
+  tunnel = tunnel_for (fixture, "127.0.0.1", 9);
+  adit_tunnel_set_identity_file (tunnel, fixture->sshd->client_key_encrypted);
+  fixture->answer = NULL;
+  start (fixture, tunnel);
+
+  assert_failed_with (fixture, ADIT_ERROR_CANCELLED);
+}
+
+static void
+test_forwarding_refused (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  AditTestSshdOptions options = { .forbid_tcp_forwarding = TRUE };
+  g_autoptr(GError) error = NULL;
+  GError *client_error;
+  AditStats stats;
+  char byte;
+  int fd;
+
+  if (!start_sshd (fixture, &options))
+    return;
+  connect_echo (fixture, ADIT_TEST_ECHO_MODE_ECHO, 0);
+
+  fd = adit_test_connect ("127.0.0.1", fixture->local_port, 10, &error);
+  g_assert_no_error (error);
+  /* The program sees its connection closed… */
+  g_assert_cmpint (recv (fd, &byte, 1, 0), ==, 0);
+  close (fd);
+
+  wait_stats (fixture, 0, 1);
+  adit_connection_get_stats (fixture->connection, &stats);
+  g_assert_cmpuint (stats.failed_connections, ==, 1);
+  /* …the person reads why, and the tunnel itself stays up. */
+  g_assert_cmpuint (fixture->client_errors->len, ==, 1);
+  client_error = g_ptr_array_index (fixture->client_errors, 0);
+  g_assert_error (client_error, ADIT_ERROR, ADIT_ERROR_FORWARDING_REFUSED);
+  g_assert_nonnull (strstr (client_error->message, "does not allow tunnels"));
+  g_assert_cmpint (adit_connection_get_state (fixture->connection), ==,
+                   ADIT_CONNECTION_STATE_CONNECTED);
+}
+
+static void
+test_target_unreachable (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(AditTunnel) tunnel = NULL;
+  g_autoptr(AditForward) good = NULL;
+  g_autoptr(GError) error = NULL;
+  guint16 closed_port, good_port;
+  GError *client_error;
+  AditStats stats;
+  char byte;
+  int fd;
+
+  if (!start_sshd (fixture, NULL))
+    return;
+  fixture->echo = adit_test_echo_new (ADIT_TEST_ECHO_MODE_ECHO, 0);
+  closed_port = adit_test_free_port ("127.0.0.1", &error);
+  good_port = adit_test_free_port ("127.0.0.1", &error);
+  g_assert_no_error (error);
+  tunnel = tunnel_for (fixture, "127.0.0.1", closed_port);
+  good = adit_forward_new (NULL, good_port, "127.0.0.1", fixture->echo->port);
+  adit_tunnel_add_forward (tunnel, good);
+  start (fixture, tunnel);
+  g_assert_cmpint (wait_settled (fixture), ==, ADIT_CONNECTION_STATE_CONNECTED);
+
+  fd = adit_test_connect ("127.0.0.1", fixture->local_port, 10, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (recv (fd, &byte, 1, 0), ==, 0);
+  close (fd);
+
+  /* That one connection failed; the tunnel stays up and serves the next. */
+  g_assert_true (adit_test_round_trip (good_port, "still here", &error));
+  g_assert_no_error (error);
+  wait_stats (fixture, 0, 2);
+  adit_connection_get_stats (fixture->connection, &stats);
+  g_assert_cmpuint (stats.failed_connections, ==, 1);
+  g_assert_cmpuint (fixture->client_errors->len, ==, 1);
+  client_error = g_ptr_array_index (fixture->client_errors, 0);
+  g_assert_error (client_error, ADIT_ERROR, ADIT_ERROR_TARGET_UNREACHABLE);
+  g_assert_error ((GError *)adit_connection_get_last_client_error (fixture->connection),
+                  ADIT_ERROR, ADIT_ERROR_TARGET_UNREACHABLE);
+}
+
+static void
+test_port_in_use (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(AditTunnel) tunnel = NULL;
+  g_autoptr(GSocket) taken = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!start_sshd (fixture, NULL))
+    return;
+  taken = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, 0, &error);
+  address = g_inet_socket_address_new_from_string ("127.0.0.1", fixture->local_port);
+  g_assert_true (g_socket_bind (taken, address, FALSE, &error));
+  g_assert_true (g_socket_listen (taken, &error));
+  g_assert_no_error (error);
+
+  tunnel = tunnel_for (fixture, "127.0.0.1", 9);
+  start (fixture, tunnel);
+  assert_failed_with (fixture, ADIT_ERROR_PORT_IN_USE);
+  g_socket_close (taken, NULL);
+}
+
+static void
+test_privileged_port_subprocess (void)
+{
+  g_autoptr(AditTunnel) tunnel = adit_tunnel_new ();
+  g_autoptr(AditForward) forward = adit_forward_new (NULL, 110, "mail.example.com", 110);
+  g_autoptr(AditConnection) connection = NULL;
+
+  /* As an ordinary user, whatever runs the suite. */
+  if (getuid () == 0 && setuid (65534) != 0)
+    g_error ("setuid: %s", g_strerror (errno));
+
+  adit_tunnel_set_host (tunnel, "127.0.0.1");
+  adit_tunnel_add_forward (tunnel, forward);
+  connection = adit_connection_new (tunnel);
+  adit_connection_start (connection);
+  while (adit_connection_is_running (connection))
+    g_main_context_iteration (NULL, TRUE);
+
+  g_assert_error ((GError *)adit_connection_get_error (connection),
+                  ADIT_ERROR, ADIT_ERROR_PRIVILEGED_PORT);
+  g_print ("%s\n", adit_connection_get_error (connection)->message);
+}
+
+static void
+test_privileged_port (void)
+{
+  g_autofree char *start_setting = NULL;
+
+  if (g_file_get_contents ("/proc/sys/net/ipv4/ip_unprivileged_port_start", &start_setting,
+                           NULL, NULL) && atoi (start_setting) <= 110)
+    {
+      g_test_skip ("this computer lets everybody open ports below 1024");
+      return;
+    }
+
+  g_test_trap_subprocess ("/adit/connection/privileged-port/subprocess", 30 * G_USEC_PER_SEC,
+                          G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  /* The sentence offers the usual safe choice. */
+  g_test_trap_assert_stdout ("*Port 110 is below 1024, which needs administrator rights. "
+                             "Use 1100 instead?*");
+}
+
+static void
+test_host_not_found (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(AditTunnel) tunnel = adit_tunnel_new ();
+  g_autoptr(AditForward) forward = adit_forward_new (NULL, fixture->local_port, "x", 1);
+
+  adit_tunnel_set_host (tunnel, "no-such-server.invalid");
+  adit_tunnel_add_forward (tunnel, forward);
+  start (fixture, tunnel);
+
+  assert_failed_with (fixture, ADIT_ERROR_HOST_NOT_FOUND);
+  g_assert_nonnull (strstr (adit_connection_get_error (fixture->connection)->message,
+                            "no-such-server.invalid"));
+}
+
+static void
+test_connection_refused (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(AditTunnel) tunnel = adit_tunnel_new ();
+  g_autoptr(AditForward) forward = adit_forward_new (NULL, fixture->local_port, "x", 1);
+  g_autoptr(GError) error = NULL;
+  guint16 closed_port = adit_test_free_port ("127.0.0.1", &error);
+
+  g_assert_no_error (error);
+  adit_tunnel_set_host (tunnel, "127.0.0.1");
+  adit_tunnel_set_port (tunnel, closed_port);
+  adit_tunnel_add_forward (tunnel, forward);
+  start (fixture, tunnel);
+
+  assert_failed_with (fixture, ADIT_ERROR_CONNECTION_REFUSED);
+}
+
+static void
+test_timed_out (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(AditTunnel) tunnel = adit_tunnel_new ();
+  g_autoptr(AditForward) forward = adit_forward_new (NULL, fixture->local_port, "x", 1);
+  g_autoptr(GSocket) silent = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* A server that takes the connection and never says a word. */
+  silent = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, 0, &error);
+  address = g_inet_socket_address_new_from_string ("127.0.0.1", 0);
+  g_assert_true (g_socket_bind (silent, address, FALSE, &error));
+  g_assert_true (g_socket_listen (silent, &error));
+  bound = g_socket_get_local_address (silent, &error);
+  g_assert_no_error (error);
+
+  adit_tunnel_set_host (tunnel, "127.0.0.1");
+  adit_tunnel_set_port (tunnel, g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+  adit_tunnel_set_connect_timeout (tunnel, 1);
+  adit_tunnel_add_forward (tunnel, forward);
+  start (fixture, tunnel);
+
+  assert_failed_with (fixture, ADIT_ERROR_TIMED_OUT);
+  g_socket_close (silent, NULL);
+}
+
+static void
+test_server_dies (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  static guint8 chunk[64 * 1024];
+  gboolean broke = FALSE;
+  char byte;
+  int fd;
+
+  if (!start_sshd (fixture, NULL))
+    return;
+  connect_echo (fixture, ADIT_TEST_ECHO_MODE_SINK, 0);
+
+  fd = adit_test_connect ("127.0.0.1", fixture->local_port, 10, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 64; i++)
+    g_assert_true (adit_test_send_all (fd, chunk, sizeof chunk, &error));
+
+  /* Mid-transfer, the server and every session process are gone. */
+  adit_test_sshd_kill_all (fixture->sshd, SIGKILL);
+
+  assert_failed_with (fixture, ADIT_ERROR_CONNECTION_LOST);
+
+  /* The program's connection was closed too, not left hanging. */
+  for (guint i = 0; i < 256 && !broke; i++)
+    {
+      ssize_t r = send (fd, chunk, sizeof chunk, MSG_NOSIGNAL);
+
+      if (r < 0 || recv (fd, &byte, 1, MSG_DONTWAIT) == 0)
+        broke = TRUE;
+    }
+  g_assert_true (broke);
+  close (fd);
+
+  /* The listener is closed: the port can be taken again. */
+  g_assert_false (adit_test_wait_port ("127.0.0.1", fixture->local_port, 100, NULL));
+}
+
+static void
+test_keepalive_timeout (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(AditTunnel) tunnel = NULL;
+  gint64 stopped_at, failed_at;
+
+  if (!start_sshd (fixture, NULL))
+    return;
+  tunnel = tunnel_for (fixture, "127.0.0.1", 9);
+  adit_tunnel_set_alive_interval (tunnel, 1);
+  adit_tunnel_set_alive_count_max (tunnel, 2);
+  start (fixture, tunnel);
+  g_assert_cmpint (wait_settled (fixture), ==, ADIT_CONNECTION_STATE_CONNECTED);
+
+  /* The server is frozen: TCP still answers, SSH does not. */
+  adit_test_sshd_kill_all (fixture->sshd, SIGSTOP);
+  stopped_at = g_get_monotonic_time ();
+  while (!fixture->stopped)
+    g_main_context_iteration (NULL, TRUE);
+  failed_at = g_get_monotonic_time ();
+  adit_test_sshd_kill_all (fixture->sshd, SIGCONT);
+
+  g_assert_error ((GError *)adit_connection_get_error (fixture->connection),
+                  ADIT_ERROR, ADIT_ERROR_KEEPALIVE_TIMEOUT);
+  /* interval × (count + 1), with a second of slack for the timer's own granularity */
+  g_assert_cmpint ((failed_at - stopped_at) / G_USEC_PER_SEC, <=, 1 * (2 + 1) + 1);
+}
+
+static void
+test_stop_closes_everything (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  int fds[5];
+  char byte;
+
+  if (!start_sshd (fixture, NULL))
+    return;
+  connect_echo (fixture, ADIT_TEST_ECHO_MODE_ECHO, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (fds); i++)
+    {
+      fds[i] = adit_test_connect ("127.0.0.1", fixture->local_port, 10, &error);
+      g_assert_no_error (error);
+    }
+  wait_stats (fixture, G_N_ELEMENTS (fds), G_N_ELEMENTS (fds));
+
+  adit_connection_stop (fixture->connection);
+  wait_stopped (fixture);
+  g_assert_cmpint (adit_connection_get_state (fixture->connection), ==,
+                   ADIT_CONNECTION_STATE_DISCONNECTED);
+  g_assert_null (adit_connection_get_error (fixture->connection));
+
+  for (guint i = 0; i < G_N_ELEMENTS (fds); i++)
+    {
+      g_assert_cmpint (recv (fds[i], &byte, 1, 0), ==, 0);
+      close (fds[i]);
+    }
+  g_assert_false (adit_test_wait_port ("127.0.0.1", fixture->local_port, 100, NULL));
+}
+
+static void
+test_mail (Fixture       *fixture,
+           gconstpointer  data)
+{
+  g_autoptr(AditTestDovecot) dovecot = NULL;
+  g_autoptr(AditTunnel) tunnel = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *list = NULL;
+  g_autofree char *message = NULL;
+  g_autofree char *list_url = NULL;
+  g_autofree char *retr_url = NULL;
+  g_autofree char *curl = NULL;
+
+  if (!start_sshd (fixture, NULL))
+    return;
+  /* The mail host is not the SSH host: 127.0.0.2, as mail.example.com behind other.example.com */
+  dovecot = adit_test_dovecot_start ("127.0.0.2", &error);
+  if (dovecot == NULL)
+    {
+      g_autofree char *why = g_strdup_printf ("no throwaway Dovecot: %s", error->message);
+      g_test_skip (why);
+      return;
+    }
+  curl = g_find_program_in_path ("curl");
+  if (curl == NULL)
+    {
+      g_test_skip ("curl is not installed");
+      return;
+    }
+
+  tunnel = tunnel_for (fixture, "127.0.0.2", dovecot->port);
+  start (fixture, tunnel);
+  g_assert_cmpint (wait_settled (fixture), ==, ADIT_CONNECTION_STATE_CONNECTED);
+
+  list_url = g_strdup_printf ("pop3://%s:%s@127.0.0.1:%u/", ADIT_TEST_POP3_USER,
+                              ADIT_TEST_POP3_PASSWORD, fixture->local_port);
+  retr_url = g_strdup_printf ("%s1", list_url);
+  {
+    const char *list_argv[] = { curl, "-sS", "--max-time", "20", list_url, NULL };
+    const char *retr_argv[] = { curl, "-sS", "--max-time", "20", retr_url, NULL };
+
+    adit_test_run (list_argv, &list, &error);
+    g_assert_no_error (error);
+    g_assert_true (g_str_has_prefix (list, "1 "));
+    adit_test_run (retr_argv, &message, &error);
+    g_assert_no_error (error);
+  }
+  g_assert_nonnull (strstr (message, ADIT_TEST_MAIL_MARKER));
+  wait_stats (fixture, 0, 2);
+}
+
+/* GLib opens a few descriptors once per process (the default main context's wake-up fd, its
+ * worker thread's): make them exist before the first test counts. */
+static void
+warm_up (void)
+{
+  g_autoptr(AditTunnel) tunnel = adit_tunnel_new ();
+  g_autoptr(AditForward) forward = NULL;
+  g_autoptr(AditConnection) connection = NULL;
+  g_autoptr(GError) error = NULL;
+
+  forward = adit_forward_new (NULL, adit_test_free_port ("127.0.0.1", &error), "x", 1);
+  adit_tunnel_set_host (tunnel, "localhost");
+  adit_tunnel_set_port (tunnel, adit_test_free_port ("127.0.0.1", &error));
+  adit_tunnel_add_forward (tunnel, forward);
+  connection = adit_connection_new (tunnel);
+  adit_connection_start (connection);
+  while (adit_connection_is_running (connection))
+    g_main_context_iteration (NULL, TRUE);
+}
+
+#define ADD(path, func) \
+  g_test_add ("/adit/connection/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *home = NULL;
+
+  g_test_init (&argc, &argv, NULL);
+
+  /* The person's own keys, agent and known hosts must not change what a test sees. */
+  home = g_dir_make_tmp ("adit-test-home-XXXXXX", NULL);
+  g_setenv ("HOME", home, TRUE);
+  g_setenv ("XDG_DATA_HOME", home, TRUE);
+  g_unsetenv ("SSH_AUTH_SOCK");
+  signal (SIGPIPE, SIG_IGN);
+  ssh_init ();
+  warm_up ();
+
+  ADD ("round-trip", test_round_trip);
+  ADD ("bulk-both-directions", test_bulk);
+  ADD ("concurrent-200", test_concurrent);
+  ADD ("host-key/ask-and-remember", test_host_key_ask);
+  ADD ("host-key/declined", test_host_key_declined);
+  ADD ("host-key/changed", test_host_key_changed);
+  ADD ("host-key/strict-unknown", test_host_key_strict_unknown);
+  ADD ("auth/failed", test_auth_failed);
+  ADD ("auth/missing-key-file", test_missing_key_file);
+  ADD ("auth/passphrase", test_passphrase);
+  ADD ("auth/passphrase-cancelled", test_passphrase_cancelled);
+  ADD ("fault/forwarding-refused", test_forwarding_refused);
+  ADD ("fault/target-unreachable", test_target_unreachable);
+  ADD ("fault/port-in-use", test_port_in_use);
+  g_test_add_func ("/adit/connection/fault/privileged-port", test_privileged_port);
+  g_test_add_func ("/adit/connection/privileged-port/subprocess",
+                   test_privileged_port_subprocess);
+  ADD ("fault/host-not-found", test_host_not_found);
+  ADD ("fault/connection-refused", test_connection_refused);
+  ADD ("fault/timed-out", test_timed_out);
+  ADD ("fault/server-dies", test_server_dies);
+  ADD ("fault/keepalive-timeout", test_keepalive_timeout);
+  ADD ("stop-closes-everything", test_stop_closes_everything);
+  ADD ("mail-pop3", test_mail);
+
+  {
+    int status = g_test_run ();
+
+    adit_test_remove_tree (home, NULL);
+    ssh_finalize ();
+    return status;
+  }
+}
