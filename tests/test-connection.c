@@ -34,6 +34,8 @@ typedef struct
   const char     *answer;        /* NULL: cancel */
   const char     *first_answer;  /* if set, used for the first question only */
   AditQuestionKind last_kind;
+  guint           last_n_prompts;
+  gboolean        last_echo[2];
   char           *last_fingerprint;
   char           *last_message;
 } Fixture;
@@ -182,8 +184,19 @@ question_cb (AditConnection *connection,
       return;
     }
 
+  fixture->last_n_prompts = adit_question_get_n_prompts (question);
+  for (guint i = 0; i < MIN (fixture->last_n_prompts, 2); i++)
+    fixture->last_echo[i] = adit_question_get_prompt_echo (question, i);
+
   if (adit_question_get_kind (question) == ADIT_QUESTION_HOST_KEY)
     adit_question_answer (question, NULL);
+  else if (adit_question_get_kind (question) == ADIT_QUESTION_KEYBOARD_INTERACTIVE)
+    {
+      const char *answers[] = { ADIT_TEST_SERVER_KBD_ANSWER_CODE, answer, NULL };
+
+      g_assert_cmpuint (fixture->last_n_prompts, ==, 2);
+      adit_question_answer (question, answers);
+    }
   else
     {
       const char *answers[] = { answer, NULL };
@@ -311,6 +324,12 @@ test_round_trip (Fixture       *fixture,
 }
 
 static void
+count_cb (guint *count)
+{
+  (*count)++;
+}
+
+static void
 test_bulk (Fixture       *fixture,
            gconstpointer  data)
 {
@@ -321,6 +340,9 @@ test_bulk (Fixture       *fixture,
   g_autoptr(AditForward) down = NULL;
   guint16 down_port;
   AditStats stats;
+  guint stats_reports = 0;
+  gint64 started;
+  double seconds;
 
   if (!start_sshd (fixture, NULL))
     return;
@@ -335,6 +357,9 @@ test_bulk (Fixture       *fixture,
   adit_tunnel_add_forward (tunnel, down);
   start (fixture, tunnel);
   g_assert_cmpint (wait_settled (fixture), ==, ADIT_CONNECTION_STATE_CONNECTED);
+  g_signal_connect_swapped (fixture->connection, "stats-changed",
+                            G_CALLBACK (count_cb), &stats_reports);
+  started = g_get_monotonic_time ();
 
   adit_test_transfer_upload (fixture->local_port, bytes, ADIT_TEST_ECHO_DEFAULT_SEED, &error);
   g_assert_no_error (error);
@@ -345,6 +370,12 @@ test_bulk (Fixture       *fixture,
   adit_connection_get_stats (fixture->connection, &stats);
   g_assert_cmpuint (stats.bytes_sent, ==, bytes);
   g_assert_cmpuint (stats.bytes_received, >=, bytes);
+
+  /* A busy tunnel reports its counters at most four times a second, not per packet. */
+  seconds = (g_get_monotonic_time () - started) / (double)G_USEC_PER_SEC;
+  g_test_message ("%u stats reports in %.1f s", stats_reports, seconds);
+  g_assert_cmpuint (stats_reports, >, 0);
+  g_assert_cmpfloat (stats_reports, <=, 4 * seconds + 4);
 }
 
 typedef struct
@@ -954,6 +985,101 @@ warm_up (void)
     g_main_context_iteration (NULL, TRUE);
 }
 
+/* A tunnel to the in-process libssh server, which logs in by password or prompts only. */
+static AditTestSshServer *
+start_login_server (Fixture             *fixture,
+                    AditTestServerAuth   auth,
+                    AditTunnel         **tunnel)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AditForward) forward = NULL;
+  g_autofree char *known_hosts = NULL;
+  AditTestSshServer *server = adit_test_ssh_server_new (auth, &error);
+
+  g_assert_no_error (error);
+  known_hosts = g_build_filename (g_get_home_dir (), "login_known_hosts", NULL);
+  g_unlink (known_hosts);
+  forward = adit_forward_new (NULL, fixture->local_port, "echo.example.com", 7);
+  *tunnel = adit_tunnel_new ();
+  adit_tunnel_set_host (*tunnel, "127.0.0.1");
+  adit_tunnel_set_port (*tunnel, adit_test_ssh_server_get_port (server));
+  adit_tunnel_set_user (*tunnel, ADIT_TEST_SERVER_USER);
+  adit_tunnel_set_known_hosts_file (*tunnel, known_hosts);
+  adit_tunnel_set_host_key_policy (*tunnel, ADIT_HOST_KEY_POLICY_ACCEPT_NEW);
+  adit_tunnel_add_forward (*tunnel, forward);
+  return server;
+}
+
+static void
+test_password (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(AditTestSshServer) server = NULL;
+  g_autoptr(AditTunnel) tunnel = NULL;
+  g_autoptr(GError) error = NULL;
+
+  server = start_login_server (fixture, ADIT_TEST_SERVER_AUTH_PASSWORD, &tunnel);
+  /* A typo, then the right password. */
+  fixture->first_answer = "tunnel-pass-7";
+  fixture->answer = ADIT_TEST_SERVER_PASSWORD;
+  start (fixture, tunnel);
+
+  g_assert_cmpint (wait_settled (fixture), ==, ADIT_CONNECTION_STATE_CONNECTED);
+  g_assert_cmpuint (fixture->questions, ==, 2);
+  g_assert_cmpint (fixture->last_kind, ==, ADIT_QUESTION_PASSWORD);
+  g_assert_false (fixture->last_echo[0]);
+  g_assert_nonnull (strstr (fixture->last_message, "not accepted"));
+  g_assert_cmpuint (adit_test_ssh_server_get_attempts (server), ==, 2);
+  g_assert_cmpuint (adit_test_ssh_server_get_logins (server), ==, 1);
+  g_assert_true (adit_test_round_trip (fixture->local_port, "after a password", &error));
+  g_assert_no_error (error);
+
+  adit_connection_stop (fixture->connection);
+  wait_stopped (fixture);
+}
+
+static void
+test_password_wrong_three_times (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  g_autoptr(AditTestSshServer) server = NULL;
+  g_autoptr(AditTunnel) tunnel = NULL;
+
+  server = start_login_server (fixture, ADIT_TEST_SERVER_AUTH_PASSWORD, &tunnel);
+  fixture->answer = "not the password";
+  start (fixture, tunnel);
+
+  assert_failed_with (fixture, ADIT_ERROR_AUTH_FAILED);
+  g_assert_cmpuint (fixture->questions, ==, 3);
+  g_assert_cmpuint (adit_test_ssh_server_get_logins (server), ==, 0);
+}
+
+static void
+test_keyboard_interactive (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(AditTestSshServer) server = NULL;
+  g_autoptr(AditTunnel) tunnel = NULL;
+  g_autoptr(GError) error = NULL;
+
+  server = start_login_server (fixture, ADIT_TEST_SERVER_AUTH_KEYBOARD_INTERACTIVE, &tunnel);
+  fixture->answer = ADIT_TEST_SERVER_PASSWORD;
+  start (fixture, tunnel);
+
+  g_assert_cmpint (wait_settled (fixture), ==, ADIT_CONNECTION_STATE_CONNECTED);
+  g_assert_cmpuint (fixture->questions, ==, 1);
+  g_assert_cmpint (fixture->last_kind, ==, ADIT_QUESTION_KEYBOARD_INTERACTIVE);
+  /* The server's own words reach the person; the code is shown as typed, the password not. */
+  g_assert_nonnull (strstr (fixture->last_message, "code from your phone"));
+  g_assert_true (fixture->last_echo[0]);
+  g_assert_false (fixture->last_echo[1]);
+  g_assert_true (adit_test_round_trip (fixture->local_port, "after two prompts", &error));
+  g_assert_no_error (error);
+
+  adit_connection_stop (fixture->connection);
+  wait_stopped (fixture);
+}
+
 #define ADD(path, func) \
   g_test_add ("/adit/connection/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
 
@@ -985,6 +1111,9 @@ main (int   argc,
   ADD ("auth/missing-key-file", test_missing_key_file);
   ADD ("auth/passphrase", test_passphrase);
   ADD ("auth/passphrase-cancelled", test_passphrase_cancelled);
+  ADD ("auth/password", test_password);
+  ADD ("auth/password-wrong-three-times", test_password_wrong_three_times);
+  ADD ("auth/keyboard-interactive", test_keyboard_interactive);
   ADD ("fault/forwarding-refused", test_forwarding_refused);
   ADD ("fault/target-unreachable", test_target_unreachable);
   ADD ("fault/port-in-use", test_port_in_use);

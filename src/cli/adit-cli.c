@@ -35,6 +35,9 @@ typedef struct
 static void
 print_help (void)
 {
+  g_autofree char *known_hosts = g_build_filename (g_get_user_data_dir (), "adit",
+                                                   "known_hosts", NULL);
+
   g_print (_("Usage: adit-cli -L [bind_address:]port:host:hostport [-L …] [options] "
              "[user@]server\n"
              "\n"
@@ -57,7 +60,7 @@ print_help (void)
              "  --version      show the version\n"
              "\n"
              "Known servers are kept in %s; ~/.ssh/known_hosts is read too.\n"),
-           g_build_filename (g_get_user_data_dir (), "adit", "known_hosts", NULL));
+           known_hosts);
 }
 
 static void
