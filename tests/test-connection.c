@@ -1011,6 +1011,40 @@ start_login_server (Fixture             *fixture,
 }
 
 static void
+test_bind_address (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(AditTunnel) tunnel = NULL;
+  g_autoptr(AditForward) forward = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *expected = NULL;
+  int fd;
+
+  if (!start_sshd (fixture, NULL))
+    return;
+  fixture->echo = adit_test_echo_new (ADIT_TEST_ECHO_MODE_ECHO, 0);
+  tunnel = tunnel_for (fixture, "127.0.0.1", fixture->echo->port);
+  adit_tunnel_clear_forwards (tunnel);
+  forward = adit_forward_new ("127.0.0.5", fixture->local_port, "127.0.0.1",
+                              fixture->echo->port);
+  adit_tunnel_add_forward (tunnel, forward);
+  start (fixture, tunnel);
+  g_assert_cmpint (wait_settled (fixture), ==, ADIT_CONNECTION_STATE_CONNECTED);
+
+  /* Exactly where it was asked to listen, and nowhere else. */
+  g_assert_cmpuint (fixture->listening->len, ==, 1);
+  expected = g_strdup_printf ("127.0.0.5:%u", fixture->local_port);
+  g_assert_cmpstr (g_ptr_array_index (fixture->listening, 0), ==, expected);
+  fd = adit_test_connect ("127.0.0.5", fixture->local_port, 10, &error);
+  g_assert_no_error (error);
+  g_assert_true (adit_test_send_all (fd, "there\n", 6, &error));
+  g_free (adit_test_read_line (fd, 16, &error));
+  g_assert_no_error (error);
+  close (fd);
+  g_assert_false (adit_test_wait_port ("127.0.0.1", fixture->local_port, 100, NULL));
+}
+
+static void
 test_password (Fixture       *fixture,
                gconstpointer  data)
 {
@@ -1103,6 +1137,7 @@ main (int   argc,
   ADD ("round-trip", test_round_trip);
   ADD ("bulk-both-directions", test_bulk);
   ADD ("concurrent-200", test_concurrent);
+  ADD ("bind-address", test_bind_address);
   ADD ("host-key/ask-and-remember", test_host_key_ask);
   ADD ("host-key/declined", test_host_key_declined);
   ADD ("host-key/changed", test_host_key_changed);

@@ -63,6 +63,29 @@ print_help (void)
            known_hosts);
 }
 
+/* ssh -L listens on this computer only unless told otherwise; say plainly when it is not. */
+static void
+warn_about_open_ports (AditTunnel *tunnel)
+{
+  GPtrArray *forwards = adit_tunnel_get_forwards (tunnel);
+
+  for (guint i = 0; i < forwards->len; i++)
+    {
+      const AditForward *forward = g_ptr_array_index (forwards, i);
+
+      if (adit_forward_is_local_only (forward))
+        continue;
+      if (g_strcmp0 (forward->bind_address, "*") == 0)
+        g_printerr (_("adit-cli: Warning: port %u will be open to every computer that can "
+                      "reach this one, and anyone who reaches it can use the tunnel.\n"),
+                    forward->bind_port);
+      else
+        g_printerr (_("adit-cli: Warning: port %u will be open on %s, so other computers on "
+                      "that network can use the tunnel.\n"),
+                    forward->bind_port, forward->bind_address);
+    }
+}
+
 static void
 state_changed_cb (AditConnection *connection,
                   GParamSpec     *pspec,
@@ -188,6 +211,8 @@ main (int   argc,
       g_printerr ("adit-cli: %s\n", error->message);
       return EXIT_USAGE;
     }
+
+  warn_about_open_ports (tunnel);
 
   /* Lines as they happen, also when stdout is a pipe to a log. */
   setvbuf (stdout, NULL, _IOLBF, 0);

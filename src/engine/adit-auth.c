@@ -308,6 +308,32 @@ step_key (AditAuth      *self,
     }
 }
 
+/* The server's answer to a password or to prompts: in, out for good (after MAX_TRIES, on
+ * to @give_up_to), or in part (another method is required as well). */
+static int
+verdict (AditAuth  *self,
+         int        rc,
+         Stage      give_up_to,
+         GError   **error)
+{
+  switch (rc)
+    {
+    case SSH_AUTH_SUCCESS:
+      return ADIT_AUTH_DONE;
+    case SSH_AUTH_ERROR:
+      return failed_session (self, error);
+    case SSH_AUTH_PARTIAL:
+      self->methods = ssh_userauth_list (self->session, NULL);
+      next_stage (self, STAGE_AGENT);
+      return -1;
+    case SSH_AUTH_DENIED:
+    default:
+      if (++self->tries >= MAX_TRIES)
+        next_stage (self, give_up_to);
+      return -1;
+    }
+}
+
 static int
 step_kbdint (AditAuth      *self,
              AditQuestion **question,
@@ -328,9 +354,6 @@ step_kbdint (AditAuth      *self,
     {
     case SSH_AUTH_AGAIN:
       return ADIT_AUTH_AGAIN;
-
-    case SSH_AUTH_SUCCESS:
-      return ADIT_AUTH_DONE;
 
     case SSH_AUTH_INFO:
       {
@@ -363,19 +386,8 @@ step_kbdint (AditAuth      *self,
         return ADIT_AUTH_ASK;
       }
 
-    case SSH_AUTH_ERROR:
-      return failed_session (self, error);
-
-    case SSH_AUTH_PARTIAL:
-      self->methods = ssh_userauth_list (self->session, NULL);
-      next_stage (self, STAGE_NONE);
-      return -1;
-
-    case SSH_AUTH_DENIED:
     default:
-      if (++self->tries >= MAX_TRIES)
-        next_stage (self, STAGE_PASSWORD);
-      return -1;
+      return verdict (self, rc, STAGE_PASSWORD, error);
     }
 }
 
@@ -407,22 +419,7 @@ step_password (AditAuth      *self,
   self->asked = FALSE;
   wipe_answers (self);
 
-  switch (rc)
-    {
-    case SSH_AUTH_SUCCESS:
-      return ADIT_AUTH_DONE;
-    case SSH_AUTH_ERROR:
-      return failed_session (self, error);
-    case SSH_AUTH_PARTIAL:
-      self->methods = ssh_userauth_list (self->session, NULL);
-      next_stage (self, STAGE_NONE);
-      return -1;
-    case SSH_AUTH_DENIED:
-    default:
-      if (++self->tries >= MAX_TRIES)
-        next_stage (self, STAGE_EXHAUSTED);
-      return -1;
-    }
+  return verdict (self, rc, STAGE_EXHAUSTED, error);
 }
 
 AditAuthResult
