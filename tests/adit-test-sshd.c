@@ -147,6 +147,8 @@ write_config (AditTestSshd              *sshd,
                           options->forbid_tcp_forwarding ? "no" : "yes");
   if (options->ciphers != NULL)
     g_string_append_printf (conf, "Ciphers %s\n", options->ciphers);
+  if (options->rekey_limit != NULL)
+    g_string_append_printf (conf, "RekeyLimit %s\n", options->rekey_limit);
   /* OpenSSH >= 9.8 penalises addresses that fail to log in or drop connections, which is
    * every test on 127.0.0.1; older versions do not know the keyword. */
   if (with_penalties)

@@ -26,6 +26,7 @@ typedef struct
 {
   gboolean    forbid_tcp_forwarding; /* AllowTcpForwarding no */
   const char *ciphers;               /* NULL: sshd's default; e.g. "aes128-gcm@openssh.com" */
+  const char *rekey_limit;           /* NULL: sshd's default; e.g. "8M" re-keys often */
   const char *listen_address;        /* NULL: 127.0.0.1 */
 } AditTestSshdOptions;
 

@@ -318,7 +318,8 @@ session_congested (AditForwarder *self)
   return self->queued_out >= SESSION_OUT_CAP;
 }
 
-/* Hands data to the channel; keeps what it did not take. */
+/* Hands data read from the local socket to the channel; keeps what it did not take
+ * (during a key re-exchange libssh takes nothing). */
 static void
 client_write_channel (Client       *client,
                       const guint8 *data,
@@ -336,29 +337,43 @@ client_write_channel (Client       *client,
   self->queued_out += written;
   if ((gsize)written < len)
     {
-      gsize rest = len - written;
-
       if (client->up_buf == NULL)
         client->up_buf = g_malloc (IO_CHUNK);
-      memmove (client->up_buf, data + written, rest);
+      memcpy (client->up_buf, data + written, len - written);
       client->up_off = 0;
-      client->up_len = rest;
-    }
-  else if (data == client->up_buf + client->up_off)
-    {
-      client->up_off = client->up_len = 0;
+      client->up_len = len - written;
+      g_debug ("channel took %d of %zu bytes; keeping the rest", written, len);
     }
 }
 
+/* Sends what an earlier write left behind, as far as the window allows. */
 static void
 client_flush_up (Client *client)
 {
-  if (client->up_off == client->up_len || ssh_channel_window_size (client->channel) == 0)
-    return;
+  AditForwarder *self = client->forwarder;
 
-  client_write_channel (client, client->up_buf + client->up_off,
-                        MIN (client->up_len - client->up_off,
-                             ssh_channel_window_size (client->channel)));
+  while (client->up_off < client->up_len)
+    {
+      gsize window = ssh_channel_window_size (client->channel);
+      gsize want = MIN (client->up_len - client->up_off, window);
+      int written;
+
+      if (want == 0)
+        return;
+
+      written = ssh_channel_write (client->channel, client->up_buf + client->up_off, want);
+      if (written == SSH_ERROR)
+        {
+          client_kill (client, NULL);
+          return;
+        }
+      self->queued_out += written;
+      client->up_off += written;
+      if ((gsize)written < want)
+        return;
+    }
+
+  client->up_off = client->up_len = 0;
 }
 
 /* Uploads: one large read, capped by the window, into one ssh_channel_write(). */
