@@ -266,6 +266,37 @@ test_asks_about_unknown_server (void)
 }
 
 static void
+test_asks_for_passphrase (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *asked = NULL;
+  g_autofree char *connected = NULL;
+  Setup setup = { 0 };
+  Cli *cli;
+
+  if (!setup_servers (&setup))
+    return;
+
+  cli = cli_spawn ((const char *[]){ "-L", setup.spec, "-p", setup.ssh_port,
+                                     "-i", setup.sshd->client_key_encrypted,
+                                     "-o", setup.known_hosts_option, setup.destination, NULL });
+  asked = cli_read_until (cli, "protected by a passphrase");
+  g_assert_nonnull (strstr (asked, "protected by a passphrase"));
+  g_output_stream_write_all (cli->input, ADIT_TEST_KEY_PASSPHRASE "\n",
+                             strlen (ADIT_TEST_KEY_PASSPHRASE) + 1, NULL, NULL, &error);
+  g_assert_no_error (error);
+  connected = cli_read_until (cli, "Connected");
+  g_assert_nonnull (strstr (connected, "Connected: "));
+  /* What was typed is never printed back. */
+  g_assert_null (strstr (connected, ADIT_TEST_KEY_PASSPHRASE));
+  g_assert_true (adit_test_round_trip (setup.port, "with a passphrase", &error));
+  g_assert_no_error (error);
+
+  cli_free (cli);
+  setup_clear (&setup);
+}
+
+static void
 test_failure_is_one_sentence (void)
 {
   g_autoptr(GError) error = NULL;
@@ -309,6 +340,7 @@ main (int   argc,
   g_test_add_func ("/adit/cli/bad-input", test_bad_input);
   g_test_add_func ("/adit/cli/forward-until-interrupted", test_forward_until_interrupted);
   g_test_add_func ("/adit/cli/asks-about-unknown-server", test_asks_about_unknown_server);
+  g_test_add_func ("/adit/cli/asks-for-passphrase", test_asks_for_passphrase);
   g_test_add_func ("/adit/cli/failure-is-one-sentence", test_failure_is_one_sentence);
 
   {
