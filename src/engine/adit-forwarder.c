@@ -30,6 +30,7 @@
 #include "adit-forwarder.h"
 
 #define IO_CHUNK           (256 * 1024)
+#define LISTEN_BACKLOG     4096
 /* How much may wait in libssh's outgoing buffer before clients stop being read. */
 #define SESSION_OUT_CAP    (1024 * 1024)
 
@@ -734,6 +735,10 @@ listen_on (AditForwarder      *self,
 
   socket = g_socket_new (g_inet_address_get_family (inet), G_SOCKET_TYPE_STREAM,
                          G_SOCKET_PROTOCOL_TCP, &local_error);
+  /* GLib's default backlog of 10 drops the SYNs of a burst of connections, which then wait
+   * a second or more to retry; the kernel caps this at net.core.somaxconn. */
+  if (socket != NULL)
+    g_socket_set_listen_backlog (socket, LISTEN_BACKLOG);
   if (socket == NULL ||
       !g_socket_bind (socket, address, TRUE, &local_error) ||
       !g_socket_listen (socket, &local_error))
