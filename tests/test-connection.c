@@ -28,7 +28,10 @@ typedef struct
   guint           fds_before;
   GPtrArray      *listening;
   GPtrArray      *client_errors;
+  guint           clients_closed;
   guint           questions;
+  AditQuestion   *kept_question;  /* when the test answers later, or never */
+  gboolean        keep_question;
   gboolean        stopped;
   /* how the test answers questions */
   const char     *answer;        /* NULL: cancel */
@@ -114,6 +117,7 @@ fixture_teardown (Fixture       *fixture,
   g_ptr_array_unref (fixture->client_errors);
   g_free (fixture->last_fingerprint);
   g_free (fixture->last_message);
+  g_clear_object (&fixture->kept_question);
 
   /* Nothing left behind: every socket, pipe and eventfd of the tunnel is closed. */
   while (g_main_context_iteration (NULL, FALSE))
@@ -158,6 +162,7 @@ client_closed_cb (AditConnection *connection,
                   const GError   *error,
                   Fixture        *fixture)
 {
+  fixture->clients_closed++;
   if (error != NULL)
     g_ptr_array_add (fixture->client_errors, g_error_copy (error));
 }
@@ -172,6 +177,11 @@ question_cb (AditConnection *connection,
   if (fixture->questions == 0 && fixture->first_answer != NULL)
     answer = fixture->first_answer;
   fixture->questions++;
+  if (fixture->keep_question)
+    {
+      g_set_object (&fixture->kept_question, question);
+      return;
+    }
   fixture->last_kind = adit_question_get_kind (question);
   g_free (fixture->last_fingerprint);
   fixture->last_fingerprint = g_strdup (adit_question_get_fingerprint (question));
@@ -379,6 +389,7 @@ test_bulk (Fixture       *fixture,
   g_test_message ("%u stats reports in %.1f s", stats_reports, seconds);
   g_assert_cmpuint (stats_reports, >, 0);
   g_assert_cmpfloat (stats_reports, <=, 4 * seconds + 4);
+  g_signal_handlers_disconnect_by_func (fixture->connection, count_cb, &stats_reports);
 }
 
 typedef struct
@@ -483,6 +494,40 @@ test_host_key_declined (Fixture       *fixture,
   g_assert_cmpuint (fixture->questions, ==, 1);
   /* Nothing was remembered. */
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+}
+
+static void
+test_question_withdrawn (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(AditTunnel) tunnel = NULL;
+  g_autofree char *path = NULL;
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+  if (!start_sshd (fixture, NULL))
+    return;
+  tunnel = tunnel_for (fixture, "127.0.0.1", 9);
+  path = g_build_filename (fixture->sshd->dir, "empty_known_hosts", NULL);
+  adit_tunnel_set_known_hosts_file (tunnel, path);
+  adit_tunnel_set_host_key_policy (tunnel, ADIT_HOST_KEY_POLICY_ASK);
+  fixture->keep_question = TRUE;
+  start (fixture, tunnel);
+
+  while (fixture->kept_question == NULL)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_assert_cmpint (adit_connection_get_state (fixture->connection), ==,
+                   ADIT_CONNECTION_STATE_WAITING);
+
+  /* The person walks away from the dialog and disconnects instead: the question is
+   * withdrawn, so whatever shows it can close. */
+  adit_connection_stop (fixture->connection);
+  wait_stopped (fixture);
+  g_assert_true (adit_question_is_done (fixture->kept_question));
+  g_assert_cmpint (adit_connection_get_state (fixture->connection), ==,
+                   ADIT_CONNECTION_STATE_DISCONNECTED);
 }
 
 static void
@@ -890,6 +935,7 @@ test_stop_closes_everything (Fixture       *fixture,
                              gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
+  AditStats stats;
   int fds[5];
   char byte;
 
@@ -908,6 +954,11 @@ test_stop_closes_everything (Fixture       *fixture,
   g_assert_cmpint (adit_connection_get_state (fixture->connection), ==,
                    ADIT_CONNECTION_STATE_DISCONNECTED);
   g_assert_null (adit_connection_get_error (fixture->connection));
+  /* What the window and the tray show afterwards: nothing open, each close reported. */
+  adit_connection_get_stats (fixture->connection, &stats);
+  g_assert_cmpuint (stats.open_connections, ==, 0);
+  g_assert_cmpuint (stats.total_connections, ==, G_N_ELEMENTS (fds));
+  g_assert_cmpuint (fixture->clients_closed, ==, G_N_ELEMENTS (fds));
 
   for (guint i = 0; i < G_N_ELEMENTS (fds); i++)
     {
@@ -1144,6 +1195,7 @@ main (int   argc,
   ADD ("host-key/ask-and-remember", test_host_key_ask);
   ADD ("host-key/declined", test_host_key_declined);
   ADD ("host-key/changed", test_host_key_changed);
+  ADD ("host-key/question-withdrawn", test_question_withdrawn);
   ADD ("host-key/strict-unknown", test_host_key_strict_unknown);
   ADD ("auth/failed", test_auth_failed);
   ADD ("auth/missing-key-file", test_missing_key_file);

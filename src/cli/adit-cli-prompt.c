@@ -198,6 +198,12 @@ adit_cli_prompt_ask (AditCliPrompt *self,
 }
 
 void
+adit_cli_prompt_restore_terminal (AditCliPrompt *self)
+{
+  set_echo (self, TRUE);
+}
+
+void
 adit_cli_prompt_free (AditCliPrompt *self)
 {
   if (self == NULL)

@@ -16,6 +16,7 @@ AditCliPrompt *adit_cli_prompt_new   (void);
 void           adit_cli_prompt_ask   (AditCliPrompt *self,
                                       AditQuestion  *question);
 /* Puts the terminal back as it was (echo on). */
+void           adit_cli_prompt_restore_terminal (AditCliPrompt *self);
 void           adit_cli_prompt_free  (AditCliPrompt *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AditCliPrompt, adit_cli_prompt_free)

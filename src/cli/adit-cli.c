@@ -12,6 +12,7 @@
 
 #include <locale.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include <glib-unix.h>
 #include <glib/gi18n.h>
@@ -154,8 +155,12 @@ signal_cb (gpointer user_data)
 {
   Cli *cli = user_data;
 
+  /* A second Ctrl+C: the person does not want to wait for a clean goodbye. */
   if (cli->interrupted)
-    return G_SOURCE_CONTINUE;
+    {
+      adit_cli_prompt_restore_terminal (cli->prompt);
+      _exit (130);
+    }
 
   cli->interrupted = TRUE;
   g_print (_("Disconnecting…\n"));

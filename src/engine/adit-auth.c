@@ -165,9 +165,18 @@ static AditAuthResult
 failed_session (AditAuth  *self,
                 GError   **error)
 {
-  g_set_error (error, ADIT_ERROR, ADIT_ERROR_PROTOCOL,
-               _("The connection to %s failed while logging in (%s)."),
-               adit_tunnel_get_host (self->tunnel), ssh_get_error (self->session));
+  const char *said = ssh_get_disconnect_message (self->session);
+
+  /* A server that hangs up during login is refusing it ("Too many authentication
+   * failures", its login time ran out): that is a login problem, not a network one. */
+  if (said != NULL)
+    g_set_error (error, ADIT_ERROR, ADIT_ERROR_AUTH_FAILED,
+                 _("%s ended the login as %s (it said: “%s”)."),
+                 adit_tunnel_get_host (self->tunnel), user_name (self), said);
+  else
+    g_set_error (error, ADIT_ERROR, ADIT_ERROR_PROTOCOL,
+                 _("The connection to %s failed while logging in (%s)."),
+                 adit_tunnel_get_host (self->tunnel), ssh_get_error (self->session));
   return ADIT_AUTH_FAILED;
 }
 

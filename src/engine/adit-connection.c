@@ -19,6 +19,7 @@ struct _AditConnection
   AditConnectionState  state;
   GError              *error;
   GError              *last_client_error;
+  AditQuestion        *question;   /* the open one, if any */
   AditStats            stats;
 };
 
@@ -59,6 +60,7 @@ adit_connection_finalize (GObject *object)
   /* The worker holds a reference until it has stopped, so it is gone by now. */
   g_assert (self->worker == NULL);
 
+  g_clear_object (&self->question);
   g_clear_object (&self->tunnel);
   g_clear_pointer (&self->owner_context, g_main_context_unref);
   g_clear_error (&self->error);
@@ -223,11 +225,25 @@ adit_connection_get_stats (AditConnection *self,
   *stats = self->stats;
 }
 
+/* A question nobody can answer any more (the tunnel failed or was stopped meanwhile) is
+ * cancelled, so that a dialog showing it closes. */
+static void
+withdraw_question (AditConnection *self)
+{
+  g_autoptr(AditQuestion) question = g_steal_pointer (&self->question);
+
+  if (question != NULL && !adit_question_is_done (question))
+    adit_question_cancel (question);
+}
+
 void
 adit_connection_report_state (AditConnection      *self,
                               AditConnectionState  state,
                               const GError        *error)
 {
+  if (state != ADIT_CONNECTION_STATE_WAITING)
+    withdraw_question (self);
+
   if (error != NULL)
     {
       g_clear_error (&self->error);
@@ -240,6 +256,7 @@ void
 adit_connection_report_question (AditConnection *self,
                                  AditQuestion   *question)
 {
+  g_set_object (&self->question, question);
   g_signal_emit (self, signals[SIGNAL_QUESTION], 0, question);
 }
 
@@ -280,6 +297,8 @@ adit_connection_report_stats (AditConnection  *self,
 void
 adit_connection_report_stopped (AditConnection *self)
 {
+  withdraw_question (self);
+  adit_worker_join (self->worker);
   g_clear_pointer (&self->worker, adit_worker_unref);
 
   if (self->state != ADIT_CONNECTION_STATE_FAILED)

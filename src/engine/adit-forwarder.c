@@ -52,6 +52,7 @@ typedef struct
   const AditForward *forward;
   GSocket           *socket;
   GSource           *source;
+  GSource           *pause_source;
 } Listener;
 
 typedef struct
@@ -71,6 +72,7 @@ typedef struct
   /* download: bytes libssh holds for this client, and what was read but not yet sent */
   gsize                               pending;
   guint8                             *down_buf;
+  gsize                               down_size;
   gsize                               down_off;
   gsize                               down_len;
   /* upload: what ssh_channel_write() did not take (rekeying, window) */
@@ -96,6 +98,7 @@ struct _AditForwarder
   gsize                   queued_out;
   AditStats               stats;
   GSource                *reap_source;
+  GSource                *pass_source;
   GSource                *wait_source;
 };
 
@@ -120,6 +123,23 @@ stats_changed (AditForwarder *self)
 
 static gboolean
 reap_cb (gpointer user_data);
+static gboolean
+pass_cb (gpointer user_data);
+
+/* libssh handles packets inside many of its calls (a write during a key re-exchange, a
+ * keep-alive, a pending channel open): what they brought (an open confirmation, an EOF) is
+ * looked at by a pass over the clients, soon, from an idle source. */
+static void
+schedule_pass (AditForwarder *self)
+{
+  if (self->pass_source != NULL)
+    return;
+
+  self->pass_source = g_idle_source_new ();
+  g_source_set_callback (self->pass_source, pass_cb, self, NULL);
+  g_source_set_static_name (self->pass_source, "[adit] clients pass");
+  g_source_attach (self->pass_source, g_main_context_get_thread_default ());
+}
 
 static void
 schedule_reap (AditForwarder *self)
@@ -248,6 +268,7 @@ client_eof_cb (ssh_session session,
   Client *client = user_data;
 
   client->remote_eof = TRUE;
+  schedule_pass (client->forwarder);
 }
 
 static void
@@ -262,6 +283,7 @@ client_close_cb (ssh_session session,
   client->local_eof = TRUE;
   client->eof_sent = TRUE;
   client->up_off = client->up_len = 0;
+  schedule_pass (client->forwarder);
 }
 
 /* Drains what libssh holds for this client into the local socket. */
@@ -278,12 +300,18 @@ client_flush_down (Client *client)
 
           if (client->pending == 0)
             break;
-          if (client->down_buf == NULL)
-            client->down_buf = g_malloc (IO_CHUNK);
-
-          /* With data buffered this is a copy, not a poll. */
+          /* Everything libssh holds, at once: libssh 0.10 re-opens the window after any read
+           * without counting what it still buffers, so reading part of it would let a slow
+           * program's backlog grow without bound. What libssh holds is bounded by the window,
+           * and nothing more is read until this is sent. */
+          if (client->down_size < client->pending)
+            {
+              g_free (client->down_buf);
+              client->down_size = MAX (client->pending, IO_CHUNK);
+              client->down_buf = g_malloc (client->down_size);
+            }
           got = ssh_channel_read_nonblocking (client->channel, client->down_buf,
-                                              MIN (client->pending, IO_CHUNK), 0);
+                                              client->pending, 0);
           if (got <= 0)
             {
               client->pending = 0;
@@ -385,7 +413,10 @@ client_pump_up (Client *client)
   gsize want = MIN (IO_CHUNK, ssh_channel_window_size (client->channel));
   ssize_t got;
 
-  if (want == 0)
+  /* The wake-up may be older than what happened since (the server closed, a leftover
+   * appeared): the same conditions as client_want_cb(). */
+  if (client->state != CLIENT_OPEN || client->local_eof || client->up_off != client->up_len ||
+      want == 0)
     return;
 
   got = recv (client->fd, self->io_buf, want, 0);
@@ -446,6 +477,8 @@ client_dispatch_cb (GIOCondition revents,
     client_kill (client, NULL);
 
   client_check_done (client);
+  /* Writes may have handled packets for other clients. */
+  schedule_pass (client->forwarder);
 
   return G_SOURCE_CONTINUE;
 }
@@ -544,13 +577,11 @@ client_free (Client *client)
   g_free (client);
 }
 
-static gboolean
-reap_cb (gpointer user_data)
+/* Frees the dead clients, telling the owner about each. */
+static void
+reap (AditForwarder *self)
 {
-  AditForwarder *self = user_data;
   GList *l = self->clients.head;
-
-  g_clear_pointer (&self->reap_source, g_source_unref);
 
   while (l != NULL)
     {
@@ -568,8 +599,35 @@ reap_cb (gpointer user_data)
         }
       l = next;
     }
+}
 
+static gboolean
+reap_cb (gpointer user_data)
+{
+  AditForwarder *self = user_data;
+
+  g_clear_pointer (&self->reap_source, g_source_unref);
+  reap (self);
   return G_SOURCE_REMOVE;
+}
+
+static gboolean
+pass_cb (gpointer user_data)
+{
+  AditForwarder *self = user_data;
+
+  g_clear_pointer (&self->pass_source, g_source_unref);
+  adit_forwarder_after_dispatch (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+clear_source (GSource **source)
+{
+  if (*source == NULL)
+    return;
+  g_source_destroy (*source);
+  g_clear_pointer (source, g_source_unref);
 }
 
 static gboolean
@@ -658,6 +716,29 @@ accept_client (Listener *listener,
     }
 }
 
+static gboolean listener_accept_cb (GSocket      *socket,
+                                    GIOCondition  condition,
+                                    gpointer      user_data);
+
+static void
+listener_watch (Listener *listener)
+{
+  listener->source = g_socket_create_source (listener->socket, G_IO_IN, NULL);
+  g_source_set_callback (listener->source, G_SOURCE_FUNC (listener_accept_cb), listener, NULL);
+  g_source_set_static_name (listener->source, "[adit] listener");
+  g_source_attach (listener->source, g_main_context_get_thread_default ());
+}
+
+static gboolean
+listener_resume_cb (gpointer user_data)
+{
+  Listener *listener = user_data;
+
+  g_clear_pointer (&listener->pause_source, g_source_unref);
+  listener_watch (listener);
+  return G_SOURCE_REMOVE;
+}
+
 static gboolean
 listener_accept_cb (GSocket      *socket,
                     GIOCondition  condition,
@@ -670,13 +751,22 @@ listener_accept_cb (GSocket      *socket,
       g_autoptr(GError) error = NULL;
       GSocket *accepted = g_socket_accept (socket, NULL, &error);
 
-      if (accepted == NULL)
+      if (accepted != NULL)
         {
-          if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-            g_debug ("accept: %s", error->message);
-          break;
+          accept_client (listener, accepted);
+          continue;
         }
-      accept_client (listener, accepted);
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        break;
+
+      /* Out of descriptors, most likely: the connection stays queued and the socket stays
+       * readable, so rest a second instead of spinning. */
+      g_debug ("accept: %s", error->message);
+      g_clear_pointer (&listener->source, g_source_unref);
+      listener->pause_source = g_timeout_source_new_seconds (1);
+      g_source_set_callback (listener->pause_source, listener_resume_cb, listener, NULL);
+      g_source_attach (listener->pause_source, g_main_context_get_thread_default ());
+      return G_SOURCE_REMOVE;
     }
 
   return G_SOURCE_CONTINUE;
@@ -687,11 +777,8 @@ listener_free (gpointer data)
 {
   Listener *listener = data;
 
-  if (listener->source != NULL)
-    {
-      g_source_destroy (listener->source);
-      g_source_unref (listener->source);
-    }
+  clear_source (&listener->source);
+  clear_source (&listener->pause_source);
   if (listener->socket != NULL)
     g_socket_close (listener->socket, NULL);
   g_clear_object (&listener->socket);
@@ -753,10 +840,7 @@ listen_on (AditForwarder      *self,
   listener->forwarder = self;
   listener->forward = forward;
   listener->socket = g_steal_pointer (&socket);
-  listener->source = g_socket_create_source (listener->socket, G_IO_IN, NULL);
-  g_source_set_callback (listener->source, G_SOURCE_FUNC (listener_accept_cb), listener, NULL);
-  g_source_set_static_name (listener->source, "[adit] listener");
-  g_source_attach (listener->source, g_main_context_get_thread_default ());
+  listener_watch (listener);
   g_ptr_array_add (self->listeners, listener);
 
   if (g_inet_address_get_family (inet) == G_SOCKET_FAMILY_IPV6)
@@ -881,6 +965,10 @@ adit_forwarder_attach_session (AditForwarder *self,
           client_kill (client, NULL);
         }
       self->session = NULL;
+      /* Now, not later: the owner's counts must say 0 open once the session is gone. */
+      clear_source (&self->reap_source);
+      clear_source (&self->pass_source);
+      reap (self);
       return;
     }
 
@@ -933,16 +1021,9 @@ adit_forwarder_free (AditForwarder *self)
   /* The links live inside the clients: pop links, never g_queue_pop_head(). */
   while ((link = g_queue_pop_head_link (&self->clients)) != NULL)
     client_free (link->data);
-  if (self->reap_source != NULL)
-    {
-      g_source_destroy (self->reap_source);
-      g_source_unref (self->reap_source);
-    }
-  if (self->wait_source != NULL)
-    {
-      g_source_destroy (self->wait_source);
-      g_source_unref (self->wait_source);
-    }
+  clear_source (&self->reap_source);
+  clear_source (&self->pass_source);
+  clear_source (&self->wait_source);
   g_object_unref (self->tunnel);
   g_free (self->io_buf);
   g_free (self);

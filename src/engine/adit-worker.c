@@ -11,7 +11,9 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
+#include <sys/stat.h>
 #include <netinet/tcp.h>
 #include <string.h>
 #include <unistd.h>
@@ -58,6 +60,8 @@ struct _AditWorker
   GCancellable   *cancellable;
   GSource        *timeout_source;
   ssh_session     session;
+  int             session_fd;
+  struct stat     session_fd_stat;
   ssh_event       event;
   GSource        *session_source;
   GSource        *keepalive_source;
@@ -68,7 +72,8 @@ struct _AditWorker
   AditForwarder  *forwarder;
 };
 
-static void worker_step (AditWorker *self);
+static void worker_step   (AditWorker *self);
+static void start_timeout (AditWorker *self);
 
 /* ---- messages to the owning thread ---- */
 
@@ -231,7 +236,8 @@ forwarder_stats_changed_cb (gpointer user_data)
 {
   AditWorker *self = user_data;
 
-  if (self->stats_source != NULL)
+  /* Once ending, the last counts go out with the final report instead. */
+  if (self->stats_source != NULL || self->phase == PHASE_ENDED)
     return;
 
   self->stats_source = g_timeout_source_new (STATS_INTERVAL_MS);
@@ -298,15 +304,20 @@ worker_end (AditWorker   *self,
     }
   if (self->session != NULL)
     {
-      /* A descriptor given with SSH_OPTIONS_FD stays ours unless libssh closed it on an
-       * error, in which case it no longer reports it. */
-      socket_t fd = ssh_get_fd (self->session);
+      struct stat now;
 
       if (ssh_is_connected (self->session))
         ssh_disconnect (self->session);
       g_clear_pointer (&self->session, ssh_free);
-      if (fd != SSH_INVALID_SOCKET)
-        close (fd);
+
+      /* A descriptor given with SSH_OPTIONS_FD is closed by libssh on some paths and not on
+       * others (and they differ between 0.10 and 0.11). Close it only if this number still
+       * names our socket: another thread may already have been given the number again. */
+      if (fstat (self->session_fd, &now) == 0 &&
+          now.st_dev == self->session_fd_stat.st_dev &&
+          now.st_ino == self->session_fd_stat.st_ino)
+        close (self->session_fd);
+      self->session_fd = -1;
     }
 
   if (error != NULL)
@@ -361,6 +372,7 @@ answer_deliver_cb (gpointer data)
     return G_SOURCE_REMOVE;
 
   self->paused = FALSE;
+  start_timeout (self);
   report_state (self, ADIT_CONNECTION_STATE_CONNECTING, NULL);
 
   if (!answer->accepted)
@@ -415,6 +427,7 @@ worker_ask (AditWorker   *self,
 
   self->paused = TRUE;
   self->question_serial++;
+  clear_source (&self->timeout_source);
   g_object_set_data (G_OBJECT (question), "adit-serial",
                      GUINT_TO_POINTER (self->question_serial));
   report_state (self, ADIT_CONNECTION_STATE_WAITING, NULL);
@@ -429,9 +442,11 @@ keepalive_cb (gpointer user_data)
 {
   AditWorker *self = user_data;
   guint interval = adit_tunnel_get_alive_interval (self->tunnel);
-  gint64 silent = (g_get_monotonic_time () - self->last_received) / G_USEC_PER_SEC;
+  gint64 silent_ms = (g_get_monotonic_time () - self->last_received) / 1000;
+  guint silent = (silent_ms + 500) / 1000;
 
-  if (silent < interval)
+  /* Something came in lately: the server is alive (a little slack for the timer's own). */
+  if (silent_ms + 100 < (gint64)interval * 1000)
     return G_SOURCE_CONTINUE;
 
   if (self->unanswered_keepalives >= adit_tunnel_get_alive_count_max (self->tunnel))
@@ -448,6 +463,8 @@ keepalive_cb (gpointer user_data)
   ssh_send_keepalive (self->session);
   ssh_send_keepalive (self->session);
   self->unanswered_keepalives++;
+  /* Those calls handle whatever packets had arrived. */
+  adit_forwarder_after_dispatch (self->forwarder);
 
   return G_SOURCE_CONTINUE;
 }
@@ -539,7 +556,7 @@ enter_forwarding (AditWorker *self)
 
   if (interval > 0)
     {
-      self->keepalive_source = g_timeout_source_new_seconds (interval);
+      self->keepalive_source = g_timeout_source_new (interval * 1000);
       g_source_set_callback (self->keepalive_source, keepalive_cb, self, NULL);
       g_source_set_static_name (self->keepalive_source, "[adit] keep-alive");
       g_source_attach (self->keepalive_source, self->context);
@@ -654,9 +671,10 @@ start_session (AditWorker  *self,
   setsockopt (fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 
   self->session = ssh_new ();
+  self->session_fd = fd;
+  fstat (fd, &self->session_fd_stat);
   if (self->session == NULL)
     {
-      close (fd);
       g_set_error (error, ADIT_ERROR, ADIT_ERROR_FAILED, _("Out of memory."));
       return FALSE;
     }
@@ -737,7 +755,7 @@ tcp_connected_cb (GObject      *object,
     }
 
   /* libssh owns its own descriptor; GIO closes the original with the connection. */
-  fd = dup (g_socket_get_fd (g_socket_connection_get_socket (connection)));
+  fd = fcntl (g_socket_get_fd (g_socket_connection_get_socket (connection)), F_DUPFD_CLOEXEC, 3);
   if (fd < 0 || !start_session (self, fd, &error))
     {
       if (error == NULL)
@@ -756,12 +774,26 @@ connect_timeout_cb (gpointer user_data)
   GError timed_out = { G_IO_ERROR, G_IO_ERROR_TIMED_OUT, (char *)"" };
 
   g_clear_pointer (&self->timeout_source, g_source_unref);
-
-  /* Past the handshake a slow server is the person's business (questions, passwords). */
-  if (self->phase <= PHASE_HANDSHAKE && !self->paused)
-    worker_fail (self, connect_error (self, &timed_out));
+  worker_fail (self, connect_error (self, &timed_out));
 
   return G_SOURCE_REMOVE;
+}
+
+/* The server gets ConnectTimeout seconds for each stretch of waiting on it before the
+ * tunnel is up; time a person spends on a question does not count. */
+static void
+start_timeout (AditWorker *self)
+{
+  guint timeout = adit_tunnel_get_connect_timeout (self->tunnel);
+
+  clear_source (&self->timeout_source);
+  if (timeout == 0)
+    return;
+
+  self->timeout_source = g_timeout_source_new_seconds (timeout);
+  g_source_set_callback (self->timeout_source, connect_timeout_cb, self, NULL);
+  g_source_set_static_name (self->timeout_source, "[adit] connect timeout");
+  g_source_attach (self->timeout_source, self->context);
 }
 
 static void
@@ -769,7 +801,6 @@ worker_begin (AditWorker *self)
 {
   g_autoptr(GSocketClient) client = NULL;
   g_autoptr(GError) error = NULL;
-  guint timeout = adit_tunnel_get_connect_timeout (self->tunnel);
 
   report_state (self, ADIT_CONNECTION_STATE_CONNECTING, NULL);
 
@@ -780,12 +811,7 @@ worker_begin (AditWorker *self)
       return;
     }
 
-  if (timeout > 0)
-    {
-      self->timeout_source = g_timeout_source_new_seconds (timeout);
-      g_source_set_callback (self->timeout_source, connect_timeout_cb, self, NULL);
-      g_source_attach (self->timeout_source, self->context);
-    }
+  start_timeout (self);
 
   /* GSocketClient resolves asynchronously and tries every address it gets. */
   self->phase = PHASE_TCP_CONNECT;
@@ -873,12 +899,20 @@ adit_worker_start (AditConnection *connection,
   self->loop = g_main_loop_new (self->context, FALSE);
   self->tunnel = g_object_ref (tunnel);
   self->cancellable = g_cancellable_new ();
+  self->session_fd = -1;
 
   /* One reference for the connection (returned), one for the thread. */
   adit_worker_ref (self);
   self->thread = g_thread_new ("adit-worker", worker_thread, self);
 
   return self;
+}
+
+void
+adit_worker_join (AditWorker *self)
+{
+  if (self->thread != NULL)
+    g_thread_join (g_steal_pointer (&self->thread));
 }
 
 void

@@ -18,6 +18,9 @@ AditWorker *adit_worker_start  (AditConnection *connection,
                                 GMainContext   *owner_context);
 /* From the owning thread: ask the worker to disconnect and end. */
 void        adit_worker_stop   (AditWorker     *worker);
+/* From the owning thread, after "stopped": waits for the thread's last instructions (its
+ * thread-local state, OpenSSL's among it, is freed as it exits). */
+void        adit_worker_join   (AditWorker     *worker);
 AditWorker *adit_worker_ref    (AditWorker     *worker);
 void        adit_worker_unref  (AditWorker     *worker);
 
