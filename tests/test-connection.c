@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -1099,6 +1100,62 @@ test_bind_address (Fixture       *fixture,
 }
 
 static void
+test_agent (Fixture       *fixture,
+            gconstpointer  data)
+{
+  g_autoptr(AditTunnel) tunnel = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *agent = g_find_program_in_path ("ssh-agent");
+  g_autofree char *add = g_find_program_in_path ("ssh-add");
+  g_autofree char *socket_path = NULL;
+  g_autofree char *log = NULL;
+  GPid agent_pid = 0;
+
+  if (agent == NULL || add == NULL)
+    {
+      g_test_skip ("ssh-agent is not installed");
+      return;
+    }
+  if (!start_sshd (fixture, NULL))
+    return;
+
+  /* A real agent holding the only key that works; no key file is given. */
+  socket_path = g_build_filename (fixture->sshd->dir, "agent.sock", NULL);
+  log = g_build_filename (fixture->sshd->dir, "agent.log", NULL);
+  {
+    const char *agent_argv[] = { agent, "-D", "-a", socket_path, NULL };
+
+    g_assert_true (adit_test_spawn_server (agent_argv, log, &agent_pid, &error));
+    g_assert_no_error (error);
+  }
+  for (guint i = 0; i < 100 && !g_file_test (socket_path, G_FILE_TEST_EXISTS); i++)
+    g_usleep (20 * 1000);
+  g_setenv ("SSH_AUTH_SOCK", socket_path, TRUE);
+  {
+    const char *add_argv[] = { add, "-q", fixture->sshd->client_key, NULL };
+
+    g_assert_true (adit_test_run (add_argv, NULL, &error));
+    g_assert_no_error (error);
+  }
+
+  fixture->echo = adit_test_echo_new (ADIT_TEST_ECHO_MODE_ECHO, 0);
+  tunnel = tunnel_for (fixture, "127.0.0.1", fixture->echo->port);
+  adit_tunnel_set_identity_file (tunnel, NULL);
+  start (fixture, tunnel);
+  g_assert_cmpint (wait_settled (fixture), ==, ADIT_CONNECTION_STATE_CONNECTED);
+  g_assert_cmpuint (fixture->questions, ==, 0);
+  g_assert_true (adit_test_round_trip (fixture->local_port, "signed by the agent", &error));
+  g_assert_no_error (error);
+
+  adit_connection_stop (fixture->connection);
+  wait_stopped (fixture);
+  g_unsetenv ("SSH_AUTH_SOCK");
+  kill (agent_pid, SIGTERM);
+  waitpid (agent_pid, NULL, 0);
+  g_spawn_close_pid (agent_pid);
+}
+
+static void
 test_password (Fixture       *fixture,
                gconstpointer  data)
 {
@@ -1201,6 +1258,7 @@ main (int   argc,
   ADD ("auth/missing-key-file", test_missing_key_file);
   ADD ("auth/passphrase", test_passphrase);
   ADD ("auth/passphrase-cancelled", test_passphrase_cancelled);
+  ADD ("auth/agent", test_agent);
   ADD ("auth/password", test_password);
   ADD ("auth/password-wrong-three-times", test_password_wrong_three_times);
   ADD ("auth/keyboard-interactive", test_keyboard_interactive);
