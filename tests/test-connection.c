@@ -931,6 +931,44 @@ test_keepalive_timeout (Fixture       *fixture,
   g_assert_cmpint ((failed_at - stopped_at) / G_USEC_PER_SEC, <=, 1 * (2 + 1) + 1);
 }
 
+static gboolean
+quit_after_cb (gpointer user_data)
+{
+  gboolean *done = user_data;
+
+  *done = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_keepalive_keeps_idle_tunnel (Fixture       *fixture,
+                                  gconstpointer  data)
+{
+  g_autoptr(AditTunnel) tunnel = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean done = FALSE;
+
+  if (!start_sshd (fixture, NULL))
+    return;
+  fixture->echo = adit_test_echo_new (ADIT_TEST_ECHO_MODE_ECHO, 0);
+  tunnel = tunnel_for (fixture, "127.0.0.1", fixture->echo->port);
+  adit_tunnel_set_alive_interval (tunnel, 1);
+  adit_tunnel_set_alive_count_max (tunnel, 1);
+  start (fixture, tunnel);
+  g_assert_cmpint (wait_settled (fixture), ==, ADIT_CONNECTION_STATE_CONNECTED);
+
+  /* A live server answers every keep-alive: an idle tunnel stays up, however fast the
+   * replies come back. */
+  g_timeout_add_seconds (6, quit_after_cb, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (fixture->stopped);
+  g_assert_cmpint (adit_connection_get_state (fixture->connection), ==,
+                   ADIT_CONNECTION_STATE_CONNECTED);
+  g_assert_true (adit_test_round_trip (fixture->local_port, "still up", &error));
+  g_assert_no_error (error);
+}
+
 static void
 test_stop_closes_everything (Fixture       *fixture,
                              gconstpointer  data)
@@ -1273,6 +1311,7 @@ main (int   argc,
   ADD ("fault/timed-out", test_timed_out);
   ADD ("fault/server-dies", test_server_dies);
   ADD ("fault/keepalive-timeout", test_keepalive_timeout);
+  ADD ("keepalive-keeps-idle-tunnel", test_keepalive_keeps_idle_tunnel);
   ADD ("stop-closes-everything", test_stop_closes_everything);
   ADD ("mail-pop3", test_mail);
 

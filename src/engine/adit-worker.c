@@ -66,6 +66,8 @@ struct _AditWorker
   GSource        *session_source;
   GSource        *keepalive_source;
   GSource        *stats_source;
+  struct ssh_counter_struct received;  /* libssh counts every packet it reads */
+  guint64         received_packets;    /* … as of the last keep-alive check */
   gint64          last_received;
   guint           unanswered_keepalives;
   AditAuth       *auth;
@@ -442,8 +444,20 @@ keepalive_cb (gpointer user_data)
 {
   AditWorker *self = user_data;
   guint interval = adit_tunnel_get_alive_interval (self->tunnel);
-  gint64 silent_ms = (g_get_monotonic_time () - self->last_received) / 1000;
-  guint silent = (silent_ms + 500) / 1000;
+  gint64 silent_ms;
+  guint silent;
+
+  /* Packets may have been read inside any libssh call (the reply to a keep-alive is often
+   * read inside the next ssh_send_keepalive()), not only when the socket woke us: ask
+   * libssh's own count. */
+  if (self->received.in_packets != self->received_packets)
+    {
+      self->received_packets = self->received.in_packets;
+      self->last_received = g_get_monotonic_time ();
+      self->unanswered_keepalives = 0;
+    }
+  silent_ms = (g_get_monotonic_time () - self->last_received) / 1000;
+  silent = (silent_ms + 500) / 1000;
 
   /* Something came in lately: the server is alive (a little slack for the timer's own). */
   if (silent_ms + 100 < (gint64)interval * 1000)
@@ -539,11 +553,7 @@ session_dispatch_cb (GIOCondition revents,
   AditWorker *self = user_data;
 
   if (revents & G_IO_IN)
-    {
-      self->last_received = g_get_monotonic_time ();
-      self->unanswered_keepalives = 0;
-      ack_promptly (self);
-    }
+    ack_promptly (self);
 
   if (self->phase == PHASE_FORWARDING)
     forwarding_dispatch (self);
@@ -568,6 +578,8 @@ enter_forwarding (AditWorker *self)
 
   self->event = ssh_event_new ();
   ssh_event_add_session (self->event, self->session);
+  ssh_set_counters (self->session, NULL, &self->received);
+  self->received_packets = self->received.in_packets;
   self->phase = PHASE_FORWARDING;
   self->last_received = g_get_monotonic_time ();
 
