@@ -92,7 +92,6 @@ adit_fd_source_new (int                      fd,
   self->dispatch = dispatch;
   self->user_data = user_data;
   self->pollfd.fd = fd;
-  g_source_set_static_name ((GSource *)self, "[adit] fd");
 
   return (GSource *)self;
 }

@@ -27,6 +27,7 @@
 
 #include "adit-error.h"
 #include "adit-fd-source.h"
+#include "adit-source.h"
 #include "adit-forwarder.h"
 
 #define IO_CHUNK           (256 * 1024)
@@ -135,10 +136,8 @@ schedule_pass (AditForwarder *self)
   if (self->pass_source != NULL)
     return;
 
-  self->pass_source = g_idle_source_new ();
-  g_source_set_callback (self->pass_source, pass_cb, self, NULL);
-  g_source_set_static_name (self->pass_source, "[adit] clients pass");
-  g_source_attach (self->pass_source, g_main_context_get_thread_default ());
+  self->pass_source = adit_source_start (g_idle_source_new (), pass_cb,
+                                     self, "[adit] clients pass");
 }
 
 static void
@@ -147,11 +146,10 @@ schedule_reap (AditForwarder *self)
   if (self->reap_source != NULL)
     return;
 
+  /* Before other work: a dead client holds a descriptor and maybe a channel. */
   self->reap_source = g_idle_source_new ();
   g_source_set_priority (self->reap_source, G_PRIORITY_HIGH);
-  g_source_set_callback (self->reap_source, reap_cb, self, NULL);
-  g_source_set_static_name (self->reap_source, "[adit] reap clients");
-  g_source_attach (self->reap_source, g_main_context_get_thread_default ());
+  adit_source_start (self->reap_source, reap_cb, self, "[adit] reap clients");
 }
 
 static void
@@ -558,11 +556,7 @@ client_start_channel (Client *client)
 static void
 client_free (Client *client)
 {
-  if (client->source != NULL)
-    {
-      g_source_destroy (client->source);
-      g_source_unref (client->source);
-    }
+  adit_source_clear (&client->source);
   if (client->channel != NULL)
     {
       ssh_remove_channel_callbacks (client->channel, &client->callbacks);
@@ -621,14 +615,6 @@ pass_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-static void
-clear_source (GSource **source)
-{
-  if (*source == NULL)
-    return;
-  g_source_destroy (*source);
-  g_clear_pointer (source, g_source_unref);
-}
 
 static gboolean
 wait_timeout_cb (gpointer user_data)
@@ -688,9 +674,9 @@ accept_client (Listener *listener,
   g_socket_set_blocking (socket, FALSE);
   setsockopt (client->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 
-  client->source = adit_fd_source_new (client->fd, client_want_cb, client_dispatch_cb, client);
-  g_source_set_static_name (client->source, "[adit] client");
-  g_source_attach (client->source, g_main_context_get_thread_default ());
+  client->source = adit_source_start (adit_fd_source_new (client->fd, client_want_cb,
+                                                          client_dispatch_cb, client),
+                                      NULL, NULL, "[adit] client");
 
   g_queue_push_tail_link (&self->clients, &client->link);
   self->stats.open_connections++;
@@ -709,10 +695,8 @@ accept_client (Listener *listener,
   client->wait_deadline = g_get_monotonic_time () + ADIT_CLIENT_WAIT_SECONDS * G_USEC_PER_SEC;
   if (self->wait_source == NULL)
     {
-      self->wait_source = g_timeout_source_new_seconds (1);
-      g_source_set_callback (self->wait_source, wait_timeout_cb, self, NULL);
-      g_source_set_static_name (self->wait_source, "[adit] waiting clients");
-      g_source_attach (self->wait_source, g_main_context_get_thread_default ());
+      self->wait_source = adit_source_start (g_timeout_source_new_seconds (1), wait_timeout_cb,
+                                         self, "[adit] waiting clients");
     }
 }
 
@@ -723,10 +707,8 @@ static gboolean listener_accept_cb (GSocket      *socket,
 static void
 listener_watch (Listener *listener)
 {
-  listener->source = g_socket_create_source (listener->socket, G_IO_IN, NULL);
-  g_source_set_callback (listener->source, G_SOURCE_FUNC (listener_accept_cb), listener, NULL);
-  g_source_set_static_name (listener->source, "[adit] listener");
-  g_source_attach (listener->source, g_main_context_get_thread_default ());
+  listener->source = adit_source_start (g_socket_create_source (listener->socket, G_IO_IN, NULL), G_SOURCE_FUNC (listener_accept_cb),
+                                     listener, "[adit] listener");
 }
 
 static gboolean
@@ -763,9 +745,9 @@ listener_accept_cb (GSocket      *socket,
        * readable, so rest a second instead of spinning. */
       g_debug ("accept: %s", error->message);
       g_clear_pointer (&listener->source, g_source_unref);
-      listener->pause_source = g_timeout_source_new_seconds (1);
-      g_source_set_callback (listener->pause_source, listener_resume_cb, listener, NULL);
-      g_source_attach (listener->pause_source, g_main_context_get_thread_default ());
+      listener->pause_source = adit_source_start (g_timeout_source_new_seconds (1),
+                                                  listener_resume_cb, listener,
+                                                  "[adit] listener pause");
       return G_SOURCE_REMOVE;
     }
 
@@ -777,8 +759,8 @@ listener_free (gpointer data)
 {
   Listener *listener = data;
 
-  clear_source (&listener->source);
-  clear_source (&listener->pause_source);
+  adit_source_clear (&listener->source);
+  adit_source_clear (&listener->pause_source);
   if (listener->socket != NULL)
     g_socket_close (listener->socket, NULL);
   g_clear_object (&listener->socket);
@@ -966,8 +948,8 @@ adit_forwarder_attach_session (AditForwarder *self,
         }
       self->session = NULL;
       /* Now, not later: the owner's counts must say 0 open once the session is gone. */
-      clear_source (&self->reap_source);
-      clear_source (&self->pass_source);
+      adit_source_clear (&self->reap_source);
+      adit_source_clear (&self->pass_source);
       reap (self);
       return;
     }
@@ -1021,9 +1003,9 @@ adit_forwarder_free (AditForwarder *self)
   /* The links live inside the clients: pop links, never g_queue_pop_head(). */
   while ((link = g_queue_pop_head_link (&self->clients)) != NULL)
     client_free (link->data);
-  clear_source (&self->reap_source);
-  clear_source (&self->pass_source);
-  clear_source (&self->wait_source);
+  adit_source_clear (&self->reap_source);
+  adit_source_clear (&self->pass_source);
+  adit_source_clear (&self->wait_source);
   g_object_unref (self->tunnel);
   g_free (self->io_buf);
   g_free (self);

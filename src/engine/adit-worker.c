@@ -26,6 +26,7 @@
 #include "adit-auth.h"
 #include "adit-error.h"
 #include "adit-fd-source.h"
+#include "adit-source.h"
 #include "adit-forwarder.h"
 #include "adit-known-hosts.h"
 #include "adit-worker.h"
@@ -242,10 +243,8 @@ forwarder_stats_changed_cb (gpointer user_data)
   if (self->stats_source != NULL || self->phase == PHASE_ENDED)
     return;
 
-  self->stats_source = g_timeout_source_new (STATS_INTERVAL_MS);
-  g_source_set_callback (self->stats_source, stats_timeout_cb, self, NULL);
-  g_source_set_static_name (self->stats_source, "[adit] stats");
-  g_source_attach (self->stats_source, self->context);
+  self->stats_source = adit_source_start (g_timeout_source_new (STATS_INTERVAL_MS), stats_timeout_cb,
+                                     self, "[adit] stats");
 }
 
 static void
@@ -267,14 +266,6 @@ static const AditForwarderCallbacks forwarder_callbacks = {
 
 /* ---- ending ---- */
 
-static void
-clear_source (GSource **source)
-{
-  if (*source == NULL)
-    return;
-  g_source_destroy (*source);
-  g_clear_pointer (source, g_source_unref);
-}
 
 /* Closes every channel, socket and listener; the thread then ends. */
 static void
@@ -286,10 +277,10 @@ worker_end (AditWorker   *self,
 
   self->phase = PHASE_ENDED;
   g_cancellable_cancel (self->cancellable);
-  clear_source (&self->timeout_source);
-  clear_source (&self->keepalive_source);
-  clear_source (&self->session_source);
-  clear_source (&self->stats_source);
+  adit_source_clear (&self->timeout_source);
+  adit_source_clear (&self->keepalive_source);
+  adit_source_clear (&self->session_source);
+  adit_source_clear (&self->stats_source);
 
   if (self->forwarder != NULL)
     {
@@ -429,7 +420,7 @@ worker_ask (AditWorker   *self,
 
   self->paused = TRUE;
   self->question_serial++;
-  clear_source (&self->timeout_source);
+  adit_source_clear (&self->timeout_source);
   g_object_set_data (G_OBJECT (question), "adit-serial",
                      GUINT_TO_POINTER (self->question_serial));
   report_state (self, ADIT_CONNECTION_STATE_WAITING, NULL);
@@ -573,7 +564,7 @@ enter_forwarding (AditWorker *self)
 {
   guint interval = adit_tunnel_get_alive_interval (self->tunnel);
 
-  clear_source (&self->timeout_source);
+  adit_source_clear (&self->timeout_source);
   g_clear_pointer (&self->auth, adit_auth_free);
 
   self->event = ssh_event_new ();
@@ -585,10 +576,8 @@ enter_forwarding (AditWorker *self)
 
   if (interval > 0)
     {
-      self->keepalive_source = g_timeout_source_new (interval * 1000);
-      g_source_set_callback (self->keepalive_source, keepalive_cb, self, NULL);
-      g_source_set_static_name (self->keepalive_source, "[adit] keep-alive");
-      g_source_attach (self->keepalive_source, self->context);
+      self->keepalive_source = adit_source_start (g_timeout_source_new (interval * 1000),
+                                                  keepalive_cb, self, "[adit] keep-alive");
     }
 
   report_state (self, ADIT_CONNECTION_STATE_CONNECTED, NULL);
@@ -726,9 +715,9 @@ start_session (AditWorker  *self,
   ssh_set_blocking (self->session, 0);
 
   self->phase = PHASE_HANDSHAKE;
-  self->session_source = adit_fd_source_new (fd, session_want_cb, session_dispatch_cb, self);
-  g_source_set_static_name (self->session_source, "[adit] ssh session");
-  g_source_attach (self->session_source, self->context);
+  self->session_source = adit_source_start (adit_fd_source_new (fd, session_want_cb,
+                                                                session_dispatch_cb, self),
+                                            NULL, NULL, "[adit] ssh session");
 
   return TRUE;
 }
@@ -815,14 +804,12 @@ start_timeout (AditWorker *self)
 {
   guint timeout = adit_tunnel_get_connect_timeout (self->tunnel);
 
-  clear_source (&self->timeout_source);
+  adit_source_clear (&self->timeout_source);
   if (timeout == 0)
     return;
 
-  self->timeout_source = g_timeout_source_new_seconds (timeout);
-  g_source_set_callback (self->timeout_source, connect_timeout_cb, self, NULL);
-  g_source_set_static_name (self->timeout_source, "[adit] connect timeout");
-  g_source_attach (self->timeout_source, self->context);
+  self->timeout_source = adit_source_start (g_timeout_source_new_seconds (timeout), connect_timeout_cb,
+                                     self, "[adit] connect timeout");
 }
 
 static void
