@@ -699,3 +699,34 @@ adit_test_log_tail (const char *path,
 
   return g_strjoinv ("\n", lines + first);
 }
+
+char *
+adit_test_isolate_home (void)
+{
+  g_autoptr(GError) error = NULL;
+  char *home = g_dir_make_tmp ("adit-test-home-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  g_setenv ("HOME", home, TRUE);
+  g_setenv ("XDG_DATA_HOME", home, TRUE);
+  g_unsetenv ("SSH_AUTH_SOCK");
+  signal (SIGPIPE, SIG_IGN);
+  return home;
+}
+
+GSocket *
+adit_test_occupy_port (const char *address,
+                       guint16     port)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocketAddress) where = g_inet_socket_address_new_from_string (address, port);
+  GSocket *socket = g_socket_new (g_socket_address_get_family (where), G_SOCKET_TYPE_STREAM,
+                                  0, &error);
+
+  g_assert_no_error (error);
+  g_socket_bind (socket, where, FALSE, &error);
+  g_assert_no_error (error);
+  g_socket_listen (socket, &error);
+  g_assert_no_error (error);
+  return socket;
+}

@@ -109,4 +109,12 @@ gboolean  adit_test_reap_if_exited    (GPid         pid,
 char     *adit_test_log_tail          (const char  *path,
                                        guint        n_lines);
 
+/* Makes the test process independent of the person running it: a fresh empty HOME (no keys,
+ * no known hosts) and XDG_DATA_HOME, no SSH agent, SIGPIPE ignored. Returns the directory,
+ * to remove with adit_test_remove_tree() at the end. */
+char     *adit_test_isolate_home      (void);
+/* Another program holding @port: a listening socket, closed by unref. */
+GSocket  *adit_test_occupy_port       (const char *address,
+                                       guint16     port);
+
 G_END_DECLS

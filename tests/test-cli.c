@@ -301,16 +301,12 @@ test_failure_is_one_sentence (void)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GSocket) taken = NULL;
-  g_autoptr(GSocketAddress) address = NULL;
   g_autofree char *output = NULL;
   Setup setup = { 0 };
 
   if (!setup_servers (&setup))
     return;
-  taken = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, 0, &error);
-  address = g_inet_socket_address_new_from_string ("127.0.0.1", setup.port);
-  g_assert_true (g_socket_bind (taken, address, FALSE, &error));
-  g_assert_true (g_socket_listen (taken, &error));
+  taken = adit_test_occupy_port ("127.0.0.1", setup.port);
 
   g_assert_cmpint (cli_run ((const char *[]){ "-L", setup.spec, "-p", setup.ssh_port,
                                               "-i", setup.sshd->client_key,
@@ -330,11 +326,7 @@ main (int   argc,
 
   g_test_init (&argc, &argv, NULL);
 
-  home = g_dir_make_tmp ("adit-test-home-XXXXXX", NULL);
-  g_setenv ("HOME", home, TRUE);
-  g_setenv ("XDG_DATA_HOME", home, TRUE);
-  g_unsetenv ("SSH_AUTH_SOCK");
-  signal (SIGPIPE, SIG_IGN);
+  home = adit_test_isolate_home ();
 
   g_test_add_func ("/adit/cli/help-and-version", test_help_and_version);
   g_test_add_func ("/adit/cli/bad-input", test_bad_input);

@@ -740,16 +740,11 @@ test_port_in_use (Fixture       *fixture,
 {
   g_autoptr(AditTunnel) tunnel = NULL;
   g_autoptr(GSocket) taken = NULL;
-  g_autoptr(GSocketAddress) address = NULL;
   g_autoptr(GError) error = NULL;
 
   if (!start_sshd (fixture, NULL))
     return;
-  taken = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, 0, &error);
-  address = g_inet_socket_address_new_from_string ("127.0.0.1", fixture->local_port);
-  g_assert_true (g_socket_bind (taken, address, FALSE, &error));
-  g_assert_true (g_socket_listen (taken, &error));
-  g_assert_no_error (error);
+  taken = adit_test_occupy_port ("127.0.0.1", fixture->local_port);
 
   tunnel = tunnel_for (fixture, "127.0.0.1", 9);
   start (fixture, tunnel);
@@ -1275,11 +1270,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   /* The person's own keys, agent and known hosts must not change what a test sees. */
-  home = g_dir_make_tmp ("adit-test-home-XXXXXX", NULL);
-  g_setenv ("HOME", home, TRUE);
-  g_setenv ("XDG_DATA_HOME", home, TRUE);
-  g_unsetenv ("SSH_AUTH_SOCK");
-  signal (SIGPIPE, SIG_IGN);
+  home = adit_test_isolate_home ();
   ssh_init ();
   warm_up ();
 
