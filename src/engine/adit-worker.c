@@ -707,11 +707,6 @@ start_session (AditWorker  *self,
   ssh_options_set (self->session, SSH_OPTIONS_GLOBAL_KNOWNHOSTS, global_hosts);
   ssh_options_set (self->session, SSH_OPTIONS_NODELAY, &one);
   ssh_options_set (self->session, SSH_OPTIONS_FD, &fd);   /* closed in worker_end() */
-  if (g_getenv ("ADIT_SSH_CIPHERS") != NULL)
-    {
-      ssh_options_set (self->session, SSH_OPTIONS_CIPHERS_C_S, g_getenv ("ADIT_SSH_CIPHERS"));
-      ssh_options_set (self->session, SSH_OPTIONS_CIPHERS_S_C, g_getenv ("ADIT_SSH_CIPHERS"));
-    }
   ssh_set_blocking (self->session, 0);
 
   self->phase = PHASE_HANDSHAKE;
