@@ -504,6 +504,7 @@ test_question_withdrawn (Fixture       *fixture,
   g_autoptr(AditTunnel) tunnel = NULL;
   g_autofree char *path = NULL;
   gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  guint done_notified = 0;
 
   if (!start_sshd (fixture, NULL))
     return;
@@ -521,12 +522,15 @@ test_question_withdrawn (Fixture       *fixture,
     }
   g_assert_cmpint (adit_connection_get_state (fixture->connection), ==,
                    ADIT_CONNECTION_STATE_WAITING);
+  g_signal_connect_swapped (fixture->kept_question, "notify::done",
+                            G_CALLBACK (count_cb), &done_notified);
 
   /* The person walks away from the dialog and disconnects instead: the question is
    * withdrawn, so whatever shows it can close. */
   adit_connection_stop (fixture->connection);
   wait_stopped (fixture);
   g_assert_true (adit_question_is_done (fixture->kept_question));
+  g_assert_cmpuint (done_notified, ==, 1);
   g_assert_cmpint (adit_connection_get_state (fixture->connection), ==,
                    ADIT_CONNECTION_STATE_DISCONNECTED);
 }

@@ -31,6 +31,14 @@ struct _AditQuestion
 
 G_DEFINE_FINAL_TYPE (AditQuestion, adit_question, G_TYPE_OBJECT)
 
+enum {
+  PROP_0,
+  PROP_DONE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
 static void
 prompt_clear (gpointer data)
 {
@@ -50,10 +58,11 @@ adit_secret_strv_free (char **secrets)
   g_strfreev (secrets);
 }
 
+/* Hands the reply over, once. */
 static void
-adit_question_finish (AditQuestion *self,
-                      gboolean      accepted,
-                      char        **answers)
+adit_question_deliver (AditQuestion *self,
+                       gboolean      accepted,
+                       char        **answers)
 {
   AditQuestionReplyFunc reply = self->reply;
 
@@ -70,13 +79,23 @@ adit_question_finish (AditQuestion *self,
 }
 
 static void
+adit_question_finish (AditQuestion *self,
+                      gboolean      accepted,
+                      char        **answers)
+{
+  adit_question_deliver (self, accepted, answers);
+  /* Whoever shows the question (a dialog) closes it now, also when it was withdrawn. */
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DONE]);
+}
+
+static void
 adit_question_finalize (GObject *object)
 {
   AditQuestion *self = ADIT_QUESTION (object);
 
   /* A question nobody answered counts as cancelled, so the connection never waits forever. */
   if (!self->done)
-    adit_question_finish (self, FALSE, NULL);
+    adit_question_deliver (self, FALSE, NULL);
 
   g_free (self->server);
   g_free (self->message);
@@ -88,9 +107,35 @@ adit_question_finalize (GObject *object)
 }
 
 static void
+adit_question_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  AditQuestion *self = ADIT_QUESTION (object);
+
+  switch (prop_id)
+    {
+    case PROP_DONE:
+      g_value_set_boolean (value, self->done);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 adit_question_class_init (AditQuestionClass *klass)
 {
-  G_OBJECT_CLASS (klass)->finalize = adit_question_finalize;
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = adit_question_finalize;
+  object_class->get_property = adit_question_get_property;
+
+  properties[PROP_DONE] =
+    g_param_spec_boolean ("done", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void

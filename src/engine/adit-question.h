@@ -41,7 +41,8 @@ const char       *adit_question_get_prompt        (AditQuestion *self,
                                                    guint         index);
 gboolean          adit_question_get_prompt_echo   (AditQuestion *self,
                                                    guint         index);
-/* TRUE once answered or cancelled; a question is answered at most once. */
+/* TRUE once answered or cancelled (also when the connection withdrew it); the "done"
+ * property is notified then. A question is answered at most once. */
 gboolean          adit_question_is_done           (AditQuestion *self);
 
 /* HOST_KEY: trust and continue. Secrets: one answer per prompt (copied; wipe yours). */
