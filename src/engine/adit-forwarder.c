@@ -615,7 +615,6 @@ pass_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-
 static gboolean
 wait_timeout_cb (gpointer user_data)
 {
@@ -707,8 +706,9 @@ static gboolean listener_accept_cb (GSocket      *socket,
 static void
 listener_watch (Listener *listener)
 {
-  listener->source = adit_source_start (g_socket_create_source (listener->socket, G_IO_IN, NULL), G_SOURCE_FUNC (listener_accept_cb),
-                                     listener, "[adit] listener");
+  listener->source = adit_source_start (g_socket_create_source (listener->socket, G_IO_IN, NULL),
+                                        G_SOURCE_FUNC (listener_accept_cb), listener,
+                                        "[adit] listener");
 }
 
 static gboolean
