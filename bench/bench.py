@@ -80,6 +80,31 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / CLK_TCK
 
 
+def tree_cpu_seconds(root):
+    """utime + stime of every live process descended from root (sshd and its children: each
+    connection's sshd starts a session of its own, so process groups do not find them)."""
+    parent, ticks = {}, {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue                 # gone meanwhile
+        fields = stat[stat.rindex(")") + 2:].split()
+        parent[int(entry)] = int(fields[1])
+        ticks[int(entry)] = int(fields[11]) + int(fields[12])
+    total = 0
+    for pid, t in ticks.items():
+        p = pid
+        while p > 1 and p != root:
+            p = parent.get(p, 0)
+        if p == root:
+            total += t
+    return total / CLK_TCK
+
+
 def loadavg():
     with open("/proc/loadavg") as f:
         return float(f.read().split()[0])
@@ -232,16 +257,21 @@ def run_tool(tool, args, timeout):
     return out
 
 
-def measure_transfer(tool, client, direction, size, verify=False):
+def measure_transfer(tool, client, direction, size, sshd_pid, verify=False):
     load = loadavg()
     c0 = cpu_seconds(client.proc.pid)
+    s0 = tree_cpu_seconds(sshd_pid)
     args = [direction, client.ports["data"], size] + (["verify"] if verify else [])
     r = run_tool(tool, args, timeout=max(300, size / MiB))
     c1 = cpu_seconds(client.proc.pid)
+    s1 = tree_cpu_seconds(sshd_pid)
     if "error" in r or not r.get("seconds"):
         return {"error": r.get("error", "no result"), "load": load}
+    # The server's share of one core while it served this transfer: near 1.0, sshd itself
+    # is the bottleneck and no client can go faster.
     return {"mibs": r["bytes"] / MiB / r["seconds"], "seconds": r["seconds"],
-            "cpu_s": c1 - c0, "cpu_per_gib": (c1 - c0) / (r["bytes"] / GiB), "load": load}
+            "cpu_s": c1 - c0, "cpu_per_gib": (c1 - c0) / (r["bytes"] / GiB), "load": load,
+            "server_busy": (s1 - s0) / r["seconds"]}
 
 
 def measure_latency(tool, client, count):
@@ -299,6 +329,8 @@ def summarise(samples):
         "down_range": [f(field("download", "mibs"), default=None) for f in (min, max)],
         "up_cpu_range": [f(field("upload", "cpu_per_gib"), default=None) for f in (min, max)],
         "down_cpu_range": [f(field("download", "cpu_per_gib"), default=None) for f in (min, max)],
+        "up_server": median(field("upload", "server_busy")),
+        "down_server": median(field("download", "server_busy")),
         "errors": sum(1 for kind in ("upload", "download", "latency", "concurrent")
                       for s in samples[kind] if "error" in s),
     }
@@ -330,10 +362,11 @@ def report(results, args):
     lines.append("Spread over the runs (min–max) and the other figures:")
     lines.append("")
     lines.append("| cipher | client | upload MiB/s | download MiB/s | upload CPU s/GiB "
-                 "| download CPU s/GiB | short connections: mean ms, over 20 ms "
+                 "| download CPU s/GiB | sshd busy up / down "
+                 "| short connections: mean ms, over 20 ms "
                  f"| CPU ms per short connection | {args.concurrent} concurrent: s "
                  "| failed samples |")
-    lines.append("|---|---|---|---|---|---|---|---|---|---|")
+    lines.append("|---|---|---|---|---|---|---|---|---|---|---|")
     for cipher, per_client in results.items():
         for name, data in per_client.items():
             s = data["summary"]
@@ -344,6 +377,7 @@ def report(results, args):
                 f"| {cipher.split('@')[0]} | {name} | {rng(s['up_range'])} "
                 f"| {rng(s['down_range'])} | {rng(s['up_cpu_range'], 2)} "
                 f"| {rng(s['down_cpu_range'], 2)} "
+                f"| {fmt(s['up_server'], 2)} / {fmt(s['down_server'], 2)} "
                 f"| {fmt(s['lat_mean'], 2)}, {fmt(s['lat_slow'])}/{args.latency_count} "
                 f"| {fmt(s['lat_cpu'], 3)} "
                 f"| {fmt(s['conc_seconds'], 2)} | {s['errors']} |")
@@ -411,8 +445,9 @@ def main():
             log(f"cipher {cipher}")
             sshd_dir = os.path.join(args.workdir, "sshd-" + cipher.split("@")[0])
             sshd_port = pick_port()
-            subprocess.run([args.sshd_script, "start", sshd_dir, str(sshd_port), cipher],
-                           check=True, stdout=subprocess.DEVNULL)
+            sshd_started = subprocess.run([args.sshd_script, "start", sshd_dir, str(sshd_port),
+                                      cipher], check=True, stdout=subprocess.PIPE, text=True)
+            sshd_pid = int(sshd_started.stdout.split()[-1])
             key = os.path.join(sshd_dir, "client_ed25519")
             servers = Servers(args.tool, open(os.path.join(args.workdir, "servers.log"), "a"))
             per_client = {}
@@ -423,7 +458,8 @@ def main():
             # Sanity and warm-up: every byte checked both ways, a few short connections.
             for c in clients:
                 for direction in ("upload", "download"):
-                    r = measure_transfer(args.tool, c, direction, 16 * MiB, verify=True)
+                    r = measure_transfer(args.tool, c, direction, 16 * MiB, sshd_pid,
+                                         verify=True)
                     if "error" in r:
                         raise BenchError(f"{c.name}: 16 MiB {direction} with checks failed: "
                                          f"{r['error']}\n" + c.log_text()[-2000:])
@@ -438,7 +474,7 @@ def main():
                         if not c.alive():
                             raise BenchError(f"{c.name} died:\n" + c.log_text()[-2000:])
                         if kind in ("upload", "download"):
-                            r = measure_transfer(args.tool, c, kind, size)
+                            r = measure_transfer(args.tool, c, kind, size, sshd_pid)
                         elif kind == "latency":
                             r = measure_latency(args.tool, c, args.latency_count)
                         else:
