@@ -19,6 +19,7 @@ struct _AditTunnel
 {
   GObject parent_instance;
 
+  char *uuid;
   char *name;
   char *host;
   char *user;
@@ -29,13 +30,17 @@ struct _AditTunnel
   guint alive_interval;
   guint alive_count_max;
   guint connect_timeout;
+  AditAuthMethod auth_method;
   guint16 port;
+  gboolean autostart;
+  gboolean read_only;
 };
 
 G_DEFINE_FINAL_TYPE (AditTunnel, adit_tunnel, G_TYPE_OBJECT)
 
 enum {
   PROP_0,
+  PROP_UUID,
   PROP_NAME,
   PROP_HOST,
   PROP_PORT,
@@ -46,6 +51,10 @@ enum {
   PROP_ALIVE_INTERVAL,
   PROP_ALIVE_COUNT_MAX,
   PROP_CONNECT_TIMEOUT,
+  PROP_AUTH_METHOD,
+  PROP_AUTOSTART,
+  PROP_READ_ONLY,
+  PROP_FORWARDS,
   N_PROPS
 };
 
@@ -87,11 +96,28 @@ set_uint (AditTunnel *self,
   return TRUE;
 }
 
+static gboolean
+set_boolean (AditTunnel *self,
+             gboolean   *field,
+             gboolean    value,
+             int         prop_id)
+{
+  value = !!value;
+  if (*field == value)
+    return FALSE;
+
+  *field = value;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
+
+  return TRUE;
+}
+
 static void
 adit_tunnel_finalize (GObject *object)
 {
   AditTunnel *self = (AditTunnel *)object;
 
+  g_clear_pointer (&self->uuid, g_free);
   g_clear_pointer (&self->name, g_free);
   g_clear_pointer (&self->host, g_free);
   g_clear_pointer (&self->user, g_free);
@@ -112,6 +138,10 @@ adit_tunnel_get_property (GObject    *object,
 
   switch (prop_id)
     {
+    case PROP_UUID:
+      g_value_set_string (value, self->uuid);
+      break;
+
     case PROP_NAME:
       g_value_set_string (value, self->name);
       break;
@@ -152,6 +182,22 @@ adit_tunnel_get_property (GObject    *object,
       g_value_set_uint (value, self->connect_timeout);
       break;
 
+    case PROP_AUTH_METHOD:
+      g_value_set_enum (value, self->auth_method);
+      break;
+
+    case PROP_AUTOSTART:
+      g_value_set_boolean (value, self->autostart);
+      break;
+
+    case PROP_READ_ONLY:
+      g_value_set_boolean (value, self->read_only);
+      break;
+
+    case PROP_FORWARDS:
+      g_value_set_boxed (value, self->forwards);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -167,6 +213,10 @@ adit_tunnel_set_property (GObject      *object,
 
   switch (prop_id)
     {
+    case PROP_UUID:
+      adit_tunnel_set_uuid (self, g_value_get_string (value));
+      break;
+
     case PROP_NAME:
       adit_tunnel_set_name (self, g_value_get_string (value));
       break;
@@ -207,6 +257,18 @@ adit_tunnel_set_property (GObject      *object,
       adit_tunnel_set_connect_timeout (self, g_value_get_uint (value));
       break;
 
+    case PROP_AUTH_METHOD:
+      adit_tunnel_set_auth_method (self, g_value_get_enum (value));
+      break;
+
+    case PROP_AUTOSTART:
+      adit_tunnel_set_autostart (self, g_value_get_boolean (value));
+      break;
+
+    case PROP_READ_ONLY:
+      adit_tunnel_set_read_only (self, g_value_get_boolean (value));
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -221,6 +283,10 @@ adit_tunnel_class_init (AditTunnelClass *klass)
   object_class->finalize = adit_tunnel_finalize;
   object_class->get_property = adit_tunnel_get_property;
   object_class->set_property = adit_tunnel_set_property;
+
+  /* Which file the tunnel lives in, and which keyring entries are its. */
+  properties[PROP_UUID] =
+    g_param_spec_string ("uuid", NULL, NULL, NULL, flags);
 
   properties[PROP_NAME] =
     g_param_spec_string ("name", NULL, NULL, NULL, flags);
@@ -257,12 +323,29 @@ adit_tunnel_class_init (AditTunnelClass *klass)
     g_param_spec_uint ("connect-timeout", NULL, NULL,
                        0, G_MAXINT, ADIT_DEFAULT_CONNECT_TIMEOUT, flags);
 
+  properties[PROP_AUTH_METHOD] =
+    g_param_spec_enum ("auth-method", NULL, NULL,
+                       ADIT_TYPE_AUTH_METHOD, ADIT_AUTH_METHOD_AUTOMATIC, flags);
+
+  properties[PROP_AUTOSTART] =
+    g_param_spec_boolean ("autostart", NULL, NULL, FALSE, flags);
+
+  /* Provided by the administrator (a system-wide file): shown, used, never changed. */
+  properties[PROP_READ_ONLY] =
+    g_param_spec_boolean ("read-only", NULL, NULL, FALSE, flags);
+
+  /* Notified when the forwards change, for whoever shows adit_tunnel_describe (). */
+  properties[PROP_FORWARDS] =
+    g_param_spec_boxed ("forwards", NULL, NULL, G_TYPE_PTR_ARRAY,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
 adit_tunnel_init (AditTunnel *self)
 {
+  self->uuid = g_uuid_string_random ();
   self->port = ADIT_DEFAULT_SSH_PORT;
   self->host_key_policy = ADIT_HOST_KEY_POLICY_ASK;
   self->alive_interval = ADIT_DEFAULT_ALIVE_INTERVAL;
@@ -286,6 +369,7 @@ adit_tunnel_copy (AditTunnel *self)
   g_return_val_if_fail (ADIT_IS_TUNNEL (self), NULL);
 
   copy = g_object_new (ADIT_TYPE_TUNNEL,
+                       "uuid", self->uuid,
                        "name", self->name,
                        "host", self->host,
                        "port", (guint) self->port,
@@ -296,12 +380,33 @@ adit_tunnel_copy (AditTunnel *self)
                        "alive-interval", self->alive_interval,
                        "alive-count-max", self->alive_count_max,
                        "connect-timeout", self->connect_timeout,
+                       "auth-method", self->auth_method,
+                       "autostart", self->autostart,
+                       "read-only", self->read_only,
                        NULL);
 
   for (i = 0; i < self->forwards->len; i++)
     adit_tunnel_add_forward (copy, g_ptr_array_index (self->forwards, i));
 
   return copy;
+}
+
+const char *
+adit_tunnel_get_uuid (AditTunnel *self)
+{
+  g_return_val_if_fail (ADIT_IS_TUNNEL (self), NULL);
+
+  return self->uuid;
+}
+
+void
+adit_tunnel_set_uuid (AditTunnel *self,
+                      const char *uuid)
+{
+  g_return_if_fail (ADIT_IS_TUNNEL (self));
+  g_return_if_fail (uuid != NULL && *uuid != '\0');
+
+  set_string (self, &self->uuid, uuid, PROP_UUID);
 }
 
 const char *
@@ -487,6 +592,62 @@ adit_tunnel_set_connect_timeout (AditTunnel *self,
   set_uint (self, &self->connect_timeout, seconds, PROP_CONNECT_TIMEOUT);
 }
 
+AditAuthMethod
+adit_tunnel_get_auth_method (AditTunnel *self)
+{
+  g_return_val_if_fail (ADIT_IS_TUNNEL (self), ADIT_AUTH_METHOD_AUTOMATIC);
+
+  return self->auth_method;
+}
+
+void
+adit_tunnel_set_auth_method (AditTunnel     *self,
+                             AditAuthMethod  method)
+{
+  g_return_if_fail (ADIT_IS_TUNNEL (self));
+  g_return_if_fail (method <= ADIT_AUTH_METHOD_PASSWORD);
+
+  if (self->auth_method == method)
+    return;
+
+  self->auth_method = method;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AUTH_METHOD]);
+}
+
+gboolean
+adit_tunnel_get_autostart (AditTunnel *self)
+{
+  g_return_val_if_fail (ADIT_IS_TUNNEL (self), FALSE);
+
+  return self->autostart;
+}
+
+void
+adit_tunnel_set_autostart (AditTunnel *self,
+                           gboolean    autostart)
+{
+  g_return_if_fail (ADIT_IS_TUNNEL (self));
+
+  set_boolean (self, &self->autostart, autostart, PROP_AUTOSTART);
+}
+
+gboolean
+adit_tunnel_get_read_only (AditTunnel *self)
+{
+  g_return_val_if_fail (ADIT_IS_TUNNEL (self), FALSE);
+
+  return self->read_only;
+}
+
+void
+adit_tunnel_set_read_only (AditTunnel *self,
+                           gboolean    read_only)
+{
+  g_return_if_fail (ADIT_IS_TUNNEL (self));
+
+  set_boolean (self, &self->read_only, read_only, PROP_READ_ONLY);
+}
+
 GPtrArray *
 adit_tunnel_get_forwards (AditTunnel *self)
 {
@@ -503,6 +664,7 @@ adit_tunnel_add_forward (AditTunnel        *self,
   g_return_if_fail (forward != NULL);
 
   g_ptr_array_add (self->forwards, adit_forward_copy (forward));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FORWARDS]);
 }
 
 void
@@ -510,7 +672,11 @@ adit_tunnel_clear_forwards (AditTunnel *self)
 {
   g_return_if_fail (ADIT_IS_TUNNEL (self));
 
+  if (self->forwards->len == 0)
+    return;
+
   g_ptr_array_set_size (self->forwards, 0);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FORWARDS]);
 }
 
 static void

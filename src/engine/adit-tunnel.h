@@ -21,7 +21,15 @@ typedef enum
   ADIT_HOST_KEY_POLICY_OFF,         /* "no": as accept-new; a changed key is still refused */
 } AditHostKeyPolicy;
 
-/* ADIT_TYPE_HOST_KEY_POLICY comes from the glib-mkenums header generated from this file. */
+/* How to log in. */
+typedef enum
+{
+  ADIT_AUTH_METHOD_AUTOMATIC,  /* as ssh: the agent, keys, then the server's prompts/password */
+  ADIT_AUTH_METHOD_KEY_FILE,   /* only the agent and the identity file */
+  ADIT_AUTH_METHOD_PASSWORD,   /* only the server's prompts and the password */
+} AditAuthMethod;
+
+/* ADIT_TYPE_HOST_KEY_POLICY and ADIT_TYPE_AUTH_METHOD come from the glib-mkenums header generated from this file. */
 
 #define ADIT_DEFAULT_SSH_PORT 22
 #define ADIT_DEFAULT_ALIVE_INTERVAL 15     /* seconds; 0 turns keep-alive off */
@@ -35,6 +43,11 @@ G_DECLARE_FINAL_TYPE (AditTunnel, adit_tunnel, ADIT, TUNNEL, GObject)
  * on a real change. */
 AditTunnel        *adit_tunnel_new                      (void);
 AditTunnel        *adit_tunnel_copy                     (AditTunnel        *self);
+
+/* A random one from adit_tunnel_new (); a copy keeps it. */
+const char        *adit_tunnel_get_uuid                 (AditTunnel        *self);
+void               adit_tunnel_set_uuid                 (AditTunnel        *self,
+                                                         const char        *uuid);
 
 const char        *adit_tunnel_get_name                 (AditTunnel        *self);
 void               adit_tunnel_set_name                 (AditTunnel        *self,
@@ -69,6 +82,20 @@ void               adit_tunnel_set_alive_count_max      (AditTunnel        *self
 guint              adit_tunnel_get_connect_timeout      (AditTunnel        *self);
 void               adit_tunnel_set_connect_timeout      (AditTunnel        *self,
                                                          guint              seconds);
+
+AditAuthMethod     adit_tunnel_get_auth_method          (AditTunnel        *self);
+void               adit_tunnel_set_auth_method          (AditTunnel        *self,
+                                                         AditAuthMethod     method);
+
+/* Connect when Adit starts. */
+gboolean           adit_tunnel_get_autostart            (AditTunnel        *self);
+void               adit_tunnel_set_autostart            (AditTunnel        *self,
+                                                         gboolean           autostart);
+
+/* Provided by the administrator: not to be changed or deleted by the person. */
+gboolean           adit_tunnel_get_read_only            (AditTunnel        *self);
+void               adit_tunnel_set_read_only            (AditTunnel        *self,
+                                                         gboolean           read_only);
 
 /* The forwards, in order. The array owns its AditForward elements; do not change it. */
 GPtrArray         *adit_tunnel_get_forwards             (AditTunnel        *self);
