@@ -730,3 +730,14 @@ adit_test_occupy_port (const char *address,
   g_assert_no_error (error);
   return socket;
 }
+
+void
+adit_test_assert_mentions (const char *message,
+                           const char *part)
+{
+  if (part != NULL && strstr (message, part) == NULL)
+    {
+      g_test_message ("message “%s” does not mention “%s”", message, part);
+      g_test_fail ();
+    }
+}

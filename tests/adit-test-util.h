@@ -117,4 +117,9 @@ char     *adit_test_isolate_home      (void);
 GSocket  *adit_test_occupy_port       (const char *address,
                                        guint16     port);
 
+/* Fails the test, and lets it go on to say more, when @message does not contain @part (NULL
+ * asks nothing): error sentences must name what was wrong. */
+void      adit_test_assert_mentions   (const char *message,
+                                       const char *part);
+
 G_END_DECLS

@@ -9,18 +9,8 @@
 
 #include "adit-error.h"
 #include "adit-forward.h"
+#include "adit-test-util.h"
 #include "adit-tunnel.h"
-
-static void
-assert_mentions (const char *message,
-                 const char *part)
-{
-  if (part != NULL && strstr (message, part) == NULL)
-    {
-      g_test_message ("message “%s” does not mention “%s”", message, part);
-      g_test_fail ();
-    }
-}
 
 static AditForward *
 parse_ok (const char *spec)
@@ -47,7 +37,7 @@ assert_forward_error (const char *spec,
   forward = adit_forward_parse (spec, &error);
   g_assert_null (forward);
   g_assert_error (error, ADIT_ERROR, code);
-  assert_mentions (error->message, mentions);
+  adit_test_assert_mentions (error->message, mentions);
 }
 
 static void
@@ -188,7 +178,7 @@ test_port_parse (void)
 
       g_assert_false (adit_port_parse (bad[i], &port, &error));
       g_assert_error (error, ADIT_ERROR, ADIT_ERROR_INVALID_PORT);
-      assert_mentions (error->message, quoted);
+      adit_test_assert_mentions (error->message, quoted);
       g_assert_cmpuint (port, ==, 4242);
     }
 
@@ -239,7 +229,7 @@ assert_host_error (const char *host,
   g_assert_false (adit_host_is_valid (host, &error));
   g_assert_error (error, ADIT_ERROR, ADIT_ERROR_INVALID_HOST);
   g_assert_true (g_utf8_validate (error->message, -1, NULL));
-  assert_mentions (error->message, mentions);
+  adit_test_assert_mentions (error->message, mentions);
 }
 
 static void
@@ -326,7 +316,7 @@ test_message_text (void)
   g_assert_null (adit_forward_parse (long_spec, &error));
   g_assert_error (error, ADIT_ERROR, ADIT_ERROR_INVALID_HOST);
   g_assert_cmpuint (strlen (error->message), <, 500);
-  assert_mentions (error->message, "…");
+  adit_test_assert_mentions (error->message, "…");
 }
 
 static void
@@ -674,19 +664,19 @@ test_tunnel_validate (void)
 
   g_assert_false (adit_tunnel_validate (tunnel, &error));
   g_assert_error (error, ADIT_ERROR, ADIT_ERROR_INVALID_HOST);
-  assert_mentions (error->message, "server");
+  adit_test_assert_mentions (error->message, "server");
   g_clear_error (&error);
 
   adit_tunnel_set_host (tunnel, "bad host");
   g_assert_false (adit_tunnel_validate (tunnel, &error));
   g_assert_error (error, ADIT_ERROR, ADIT_ERROR_INVALID_HOST);
-  assert_mentions (error->message, "bad host");
+  adit_test_assert_mentions (error->message, "bad host");
   g_clear_error (&error);
 
   adit_tunnel_set_host (tunnel, "other.example.com");
   g_assert_false (adit_tunnel_validate (tunnel, &error));
   g_assert_error (error, ADIT_ERROR, ADIT_ERROR_INVALID_FORWARD);
-  assert_mentions (error->message, "at least one local port");
+  adit_test_assert_mentions (error->message, "at least one local port");
   g_clear_error (&error);
 
   adit_tunnel_add_forward (tunnel, forward);
@@ -697,7 +687,7 @@ test_tunnel_validate (void)
   adit_tunnel_add_forward (tunnel, same_port);
   g_assert_false (adit_tunnel_validate (tunnel, &error));
   g_assert_error (error, ADIT_ERROR, ADIT_ERROR_INVALID_FORWARD);
-  assert_mentions (error->message, "1100");
+  adit_test_assert_mentions (error->message, "1100");
   g_clear_error (&error);
 
   adit_tunnel_clear_forwards (tunnel);

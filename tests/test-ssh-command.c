@@ -6,23 +6,11 @@
  */
 #include "config.h"
 
-#include <string.h>
-
 #include "adit-error.h"
 #include "adit-forward.h"
 #include "adit-ssh-command.h"
+#include "adit-test-util.h"
 #include "adit-tunnel.h"
-
-static void
-assert_mentions (const char *message,
-                 const char *part)
-{
-  if (part != NULL && strstr (message, part) == NULL)
-    {
-      g_test_message ("message “%s” does not mention “%s”", message, part);
-      g_test_fail ();
-    }
-}
 
 static AditTunnel *
 parse_ok (const char *command)
@@ -52,7 +40,7 @@ assert_command_error (const char *command,
   tunnel = adit_ssh_command_parse (command, &error);
   g_assert_null (tunnel);
   g_assert_error (error, ADIT_ERROR, code);
-  assert_mentions (error->message, mentions);
+  adit_test_assert_mentions (error->message, mentions);
 }
 
 static const AditForward *

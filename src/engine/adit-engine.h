@@ -7,6 +7,8 @@
 #include "adit-error.h"
 #include "adit-forward.h"
 #include "adit-tunnel.h"
+#include "adit-tunnel-file.h"
+#include "adit-store.h"
 #include "adit-ssh-command.h"
 #include "adit-question.h"
 #include "adit-stats.h"

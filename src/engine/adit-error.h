@@ -39,6 +39,9 @@ typedef enum
   ADIT_ERROR_TARGET_UNREACHABLE,    /* the server could not reach host:port */
   ADIT_ERROR_CONNECTION_LOST,       /* the session died after it was up */
   ADIT_ERROR_KEEPALIVE_TIMEOUT,     /* the server stopped answering keep-alives */
+  ADIT_ERROR_INVALID_FILE,          /* a tunnel file that cannot be right (named in the message) */
+  ADIT_ERROR_STORAGE,               /* a tunnel file cannot be read, written or removed */
+  ADIT_ERROR_READ_ONLY,             /* the tunnel is provided by the administrator */
 } AditErrorCode;
 
 GQuark adit_error_quark (void);
