@@ -37,6 +37,9 @@ typedef struct
   /* how the test answers questions */
   const char     *answer;        /* NULL: cancel */
   const char     *first_answer;  /* if set, used for the first question only */
+  const char     *saved_password;    /* "from the keyring" */
+  const char     *saved_passphrase;
+  guint           accepted;          /* 1 << kind for each "secret-accepted" */
   AditQuestionKind last_kind;
   guint           last_n_prompts;
   gboolean        last_echo[2];
@@ -217,6 +220,17 @@ question_cb (AditConnection *connection,
 }
 
 static void
+secret_accepted_cb (AditConnection   *connection,
+                    AditQuestionKind  kind,
+                    Fixture          *fixture)
+{
+  /* Before the tunnel is up, so the app saves only what worked, as it comes up. */
+  g_assert_cmpint (adit_connection_get_state (connection), !=, ADIT_CONNECTION_STATE_CONNECTED);
+  g_assert_false (fixture->accepted & (1u << kind));
+  fixture->accepted |= 1u << kind;
+}
+
+static void
 stopped_cb (AditConnection *connection,
             Fixture        *fixture)
 {
@@ -232,6 +246,14 @@ start (Fixture    *fixture,
   g_signal_connect (fixture->connection, "client-closed", G_CALLBACK (client_closed_cb), fixture);
   g_signal_connect (fixture->connection, "question", G_CALLBACK (question_cb), fixture);
   g_signal_connect (fixture->connection, "stopped", G_CALLBACK (stopped_cb), fixture);
+  g_signal_connect (fixture->connection, "secret-accepted", G_CALLBACK (secret_accepted_cb),
+                    fixture);
+  if (fixture->saved_password != NULL)
+    adit_connection_set_saved_secret (fixture->connection, ADIT_QUESTION_PASSWORD,
+                                      fixture->saved_password);
+  if (fixture->saved_passphrase != NULL)
+    adit_connection_set_saved_secret (fixture->connection, ADIT_QUESTION_PASSPHRASE,
+                                      fixture->saved_passphrase);
   adit_connection_start (fixture->connection);
 }
 
@@ -642,8 +664,51 @@ test_passphrase (Fixture       *fixture,
   g_assert_cmpuint (fixture->questions, ==, 2);
   g_assert_cmpint (fixture->last_kind, ==, ADIT_QUESTION_PASSPHRASE);
   g_assert_nonnull (strstr (fixture->last_message, "Try again"));
+  g_assert_cmpuint (fixture->accepted, ==, 1u << ADIT_QUESTION_PASSPHRASE);
   g_assert_true (adit_test_round_trip (fixture->local_port, "unlocked", &error));
   g_assert_no_error (error);
+}
+
+static void
+test_saved_passphrase (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(AditTunnel) tunnel = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!start_sshd (fixture, NULL))
+    return;
+  fixture->echo = adit_test_echo_new (ADIT_TEST_ECHO_MODE_ECHO, 0);
+  tunnel = tunnel_for (fixture, "127.0.0.1", fixture->echo->port);
+  adit_tunnel_set_identity_file (tunnel, fixture->sshd->client_key_encrypted);
+  fixture->saved_passphrase = ADIT_TEST_KEY_PASSPHRASE;
+  fixture->answer = NULL;
+  start (fixture, tunnel);
+
+  /* Unlocked from the keyring: nobody is asked, and there is nothing new to save. */
+  g_assert_cmpint (wait_settled (fixture), ==, ADIT_CONNECTION_STATE_CONNECTED);
+  g_assert_cmpuint (fixture->questions, ==, 0);
+  g_assert_cmpuint (fixture->accepted, ==, 0);
+  g_assert_true (adit_test_round_trip (fixture->local_port, "unlocked by the keyring", &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_auth_method_password_skips_keys (Fixture       *fixture,
+                                      gconstpointer  data)
+{
+  g_autoptr(AditTunnel) tunnel = NULL;
+
+  if (!start_sshd (fixture, NULL))
+    return;
+  /* The throwaway sshd takes only this key; "password only" must not offer it. */
+  tunnel = tunnel_for (fixture, "127.0.0.1", 9);
+  adit_tunnel_set_auth_method (tunnel, ADIT_AUTH_METHOD_PASSWORD);
+  fixture->answer = NULL;
+  start (fixture, tunnel);
+
+  assert_failed_with (fixture, ADIT_ERROR_AUTH_FAILED);
+  g_assert_cmpuint (fixture->questions, ==, 0);
 }
 
 static void
@@ -1213,9 +1278,75 @@ test_password (Fixture       *fixture,
   g_assert_nonnull (strstr (fixture->last_message, "not accepted"));
   g_assert_cmpuint (adit_test_ssh_server_get_attempts (server), ==, 2);
   g_assert_cmpuint (adit_test_ssh_server_get_logins (server), ==, 1);
+  g_assert_cmpuint (fixture->accepted, ==, 1u << ADIT_QUESTION_PASSWORD);
   g_assert_true (adit_test_round_trip (fixture->local_port, "after a password", &error));
   g_assert_no_error (error);
 
+  adit_connection_stop (fixture->connection);
+  wait_stopped (fixture);
+}
+
+static void
+test_saved_password (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(AditTestSshServer) server = NULL;
+  g_autoptr(AditTunnel) tunnel = NULL;
+
+  server = start_login_server (fixture, ADIT_TEST_SERVER_AUTH_PASSWORD, &tunnel);
+  fixture->saved_password = ADIT_TEST_SERVER_PASSWORD;
+  fixture->answer = NULL;
+  start (fixture, tunnel);
+
+  g_assert_cmpint (wait_settled (fixture), ==, ADIT_CONNECTION_STATE_CONNECTED);
+  g_assert_cmpuint (fixture->questions, ==, 0);
+  g_assert_cmpuint (fixture->accepted, ==, 0);
+  g_assert_cmpuint (adit_test_ssh_server_get_attempts (server), ==, 1);
+  /* The server's thread ends with its last session. */
+  adit_connection_stop (fixture->connection);
+  wait_stopped (fixture);
+}
+
+static void
+test_saved_password_changed (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(AditTestSshServer) server = NULL;
+  g_autoptr(AditTunnel) tunnel = NULL;
+
+  server = start_login_server (fixture, ADIT_TEST_SERVER_AUTH_PASSWORD, &tunnel);
+  /* The password changed on the server since it was saved. */
+  fixture->saved_password = "the old password";
+  fixture->answer = ADIT_TEST_SERVER_PASSWORD;
+  start (fixture, tunnel);
+
+  g_assert_cmpint (wait_settled (fixture), ==, ADIT_CONNECTION_STATE_CONNECTED);
+  g_assert_cmpuint (fixture->questions, ==, 1);
+  g_assert_nonnull (strstr (fixture->last_message, "saved password"));
+  g_assert_cmpuint (fixture->accepted, ==, 1u << ADIT_QUESTION_PASSWORD);
+  g_assert_cmpuint (adit_test_ssh_server_get_attempts (server), ==, 2);
+  /* The server's thread ends with its last session. */
+  adit_connection_stop (fixture->connection);
+  wait_stopped (fixture);
+}
+
+static void
+test_saved_password_prompt (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autoptr(AditTestSshServer) server = NULL;
+  g_autoptr(AditTunnel) tunnel = NULL;
+
+  /* Two prompts (a code, then the password) are not a password prompt: still asked. */
+  server = start_login_server (fixture, ADIT_TEST_SERVER_AUTH_KEYBOARD_INTERACTIVE, &tunnel);
+  fixture->saved_password = ADIT_TEST_SERVER_PASSWORD;
+  fixture->answer = ADIT_TEST_SERVER_PASSWORD;
+  start (fixture, tunnel);
+
+  g_assert_cmpint (wait_settled (fixture), ==, ADIT_CONNECTION_STATE_CONNECTED);
+  g_assert_cmpuint (fixture->questions, ==, 1);
+  g_assert_cmpint (fixture->last_kind, ==, ADIT_QUESTION_KEYBOARD_INTERACTIVE);
+  /* The server's thread ends with its last session. */
   adit_connection_stop (fixture->connection);
   wait_stopped (fixture);
 }
@@ -1292,6 +1423,11 @@ main (int   argc,
   ADD ("auth/passphrase", test_passphrase);
   ADD ("auth/passphrase-cancelled", test_passphrase_cancelled);
   ADD ("auth/agent", test_agent);
+  ADD ("auth/saved-passphrase", test_saved_passphrase);
+  ADD ("auth/saved-password", test_saved_password);
+  ADD ("auth/saved-password-changed", test_saved_password_changed);
+  ADD ("auth/saved-password-not-for-two-prompts", test_saved_password_prompt);
+  ADD ("auth/method-password-skips-keys", test_auth_method_password_skips_keys);
   ADD ("auth/password", test_password);
   ADD ("auth/password-wrong-three-times", test_password_wrong_three_times);
   ADD ("auth/keyboard-interactive", test_keyboard_interactive);

@@ -1,6 +1,9 @@
 /* adit-auth.c — see adit-auth.h.
  *
  * Secrets the person types live here only until libssh has them, and are wiped after.
+ * Secrets saved in the keyring are tried once each, before the person is asked; which typed
+ * secrets the server (or the key file) accepted is remembered, so the app can offer to save
+ * exactly those.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -38,7 +41,8 @@ struct _AditAuth
   ssh_session   session;
   AditTunnel   *tunnel;
   Stage         stage;
-  int           methods;
+  AditAuthMethod method;         /* which stages the person allowed */
+  int           methods;         /* which the server offers */
   GPtrArray    *keys;            /* paths */
   gboolean      keys_explicit;   /* -i: a problem with the file is the person's to know */
   guint         key_index;
@@ -49,7 +53,12 @@ struct _AditAuth
   guint         tries;
   gboolean      asked;           /* a question is out; its answers come next */
   char        **answers;
+  gboolean      answers_typed;   /* the answers came from the person, not the keyring */
   gboolean      kbdint_answered;
+  char         *saved_password;
+  char         *saved_passphrase;
+  gboolean      saved_rejected;  /* the keyring's secret was tried and was wrong */
+  guint         accepted;        /* 1 << AditQuestionKind, for secrets the person typed */
 };
 
 static void
@@ -96,16 +105,42 @@ user_name (AditAuth *self)
   return user ? user : g_get_user_name ();
 }
 
+/* A keyring secret, once: it is dropped as it is used. */
+static void
+use_saved (AditAuth  *self,
+           char     **saved)
+{
+  const char *answers[] = { *saved, NULL };
+
+  wipe_answers (self);
+  self->answers = g_strdupv ((char **)answers);
+  self->answers_typed = FALSE;
+  adit_secret_free (g_steal_pointer (saved));
+}
+
+static void
+note_accepted (AditAuth         *self,
+               AditQuestionKind  kind)
+{
+  if (self->answers_typed)
+    self->accepted |= 1u << kind;
+}
+
 AditAuth *
 adit_auth_new (ssh_session  session,
-               AditTunnel  *tunnel)
+               AditTunnel  *tunnel,
+               const char  *saved_password,
+               const char  *saved_passphrase)
 {
   AditAuth *self = g_new0 (AditAuth, 1);
   const char *identity = adit_tunnel_get_identity_file (tunnel);
 
   self->session = session;
   self->tunnel = g_object_ref (tunnel);
+  self->method = adit_tunnel_get_auth_method (tunnel);
   self->keys = g_ptr_array_new_with_free_func (g_free);
+  self->saved_password = g_strdup (saved_password);
+  self->saved_passphrase = g_strdup (saved_passphrase);
 
   if (identity != NULL)
     {
@@ -132,6 +167,8 @@ adit_auth_free (AditAuth *self)
 
   key_reset (self);
   wipe_answers (self);
+  adit_secret_free (self->saved_password);
+  adit_secret_free (self->saved_passphrase);
   g_ptr_array_unref (self->keys);
   g_object_unref (self->tunnel);
   g_free (self);
@@ -143,6 +180,13 @@ adit_auth_set_answers (AditAuth           *self,
 {
   wipe_answers (self);
   self->answers = g_strdupv ((char **)answers);
+  self->answers_typed = TRUE;
+}
+
+guint
+adit_auth_get_accepted (AditAuth *self)
+{
+  return self->accepted;
 }
 
 /* libssh asks through this callback only when a key is encrypted and no passphrase was
@@ -269,18 +313,27 @@ step_key (AditAuth      *self,
       return -1;
 
     case KEY_ASK:
+      if (!self->asked && self->saved_passphrase != NULL)
+        {
+          use_saved (self, &self->saved_passphrase);
+          self->asked = TRUE;
+        }
       if (self->asked)
         {
+          gboolean typed = self->answers_typed;
+
           self->asked = FALSE;
           if (ssh_pki_import_privkey_base64 (self->key_data, self->answers[0], NULL, NULL,
                                              &self->private_key) == SSH_OK)
             {
+              note_accepted (self, ADIT_QUESTION_PASSPHRASE);
               wipe_answers (self);
               self->key_step = KEY_AUTH;
               return -1;
             }
           wipe_answers (self);
-          if (++self->tries >= MAX_TRIES)
+          self->saved_rejected = !typed;
+          if (typed && ++self->tries >= MAX_TRIES)
             {
               g_set_error (error, ADIT_ERROR, ADIT_ERROR_KEY_FILE,
                            _("The passphrase for the key “%s” was not right."), path);
@@ -290,7 +343,10 @@ step_key (AditAuth      *self,
       {
         g_autofree char *base = g_path_get_basename (path);
         g_autofree char *message =
-          self->tries == 0
+          self->saved_rejected
+            ? g_strdup_printf (_("The saved passphrase for the key “%s” did not open it. "
+                                 "Enter the passphrase again."), base)
+          : self->tries == 0
             ? g_strdup_printf (_("The key “%s” is protected by a passphrase."), base)
             : g_strdup_printf (_("That passphrase was not right for the key “%s”. Try again."),
                                base);
@@ -320,18 +376,21 @@ step_key (AditAuth      *self,
 /* The server's answer to a password or to prompts: in, out for good (after MAX_TRIES, on
  * to @give_up_to), or in part (another method is required as well). */
 static int
-verdict (AditAuth  *self,
-         int        rc,
-         Stage      give_up_to,
-         GError   **error)
+verdict (AditAuth         *self,
+         int               rc,
+         AditQuestionKind  kind,
+         Stage             give_up_to,
+         GError          **error)
 {
   switch (rc)
     {
     case SSH_AUTH_SUCCESS:
+      note_accepted (self, kind);
       return ADIT_AUTH_DONE;
     case SSH_AUTH_ERROR:
       return failed_session (self, error);
     case SSH_AUTH_PARTIAL:
+      note_accepted (self, kind);
       self->methods = ssh_userauth_list (self->session, NULL);
       next_stage (self, STAGE_AGENT);
       return -1;
@@ -374,6 +433,20 @@ step_kbdint (AditAuth      *self,
         if (n <= 0)
           return -1;   /* an information round: answer with nothing and go on */
 
+        /* One hidden prompt is how PAM asks for the password: try the saved one. */
+        if (n == 1 && self->saved_password != NULL)
+          {
+            char echo = 1;
+
+            ssh_userauth_kbdint_getprompt (self->session, 0, &echo);
+            if (!echo)
+              {
+                use_saved (self, &self->saved_password);
+                self->asked = TRUE;
+                return -1;
+              }
+          }
+
         if (instruction != NULL && *instruction != '\0')
           message = g_strdup (instruction);
         else if (name != NULL && *name != '\0')
@@ -396,7 +469,7 @@ step_kbdint (AditAuth      *self,
       }
 
     default:
-      return verdict (self, rc, STAGE_PASSWORD, error);
+      return verdict (self, rc, ADIT_QUESTION_KEYBOARD_INTERACTIVE, STAGE_PASSWORD, error);
     }
 }
 
@@ -407,10 +480,17 @@ step_password (AditAuth      *self,
 {
   int rc;
 
+  if (self->answers == NULL && self->saved_password != NULL)
+    use_saved (self, &self->saved_password);
+
   if (self->answers == NULL)
     {
       g_autofree char *message =
-        self->tries == 0
+        self->saved_rejected
+          ? g_strdup_printf (_("The saved password of %s on %s was not accepted. It may have "
+                               "changed: enter it again."), user_name (self),
+                             adit_tunnel_get_host (self->tunnel))
+        : self->tries == 0
           ? g_strdup_printf (_("Enter the password of %s on %s."), user_name (self),
                              adit_tunnel_get_host (self->tunnel))
           : g_strdup_printf (_("That password was not accepted for %s on %s. Try again."),
@@ -428,7 +508,12 @@ step_password (AditAuth      *self,
   self->asked = FALSE;
   wipe_answers (self);
 
-  return verdict (self, rc, STAGE_EXHAUSTED, error);
+  /* A wrong saved password does not use up one of the person's tries. */
+  self->saved_rejected = !self->answers_typed && rc == SSH_AUTH_DENIED;
+  if (self->saved_rejected)
+    return -1;
+
+  return verdict (self, rc, ADIT_QUESTION_PASSWORD, STAGE_EXHAUSTED, error);
 }
 
 AditAuthResult
@@ -458,7 +543,8 @@ adit_auth_step (AditAuth      *self,
           break;
 
         case STAGE_AGENT:
-          if (!(self->methods & SSH_AUTH_METHOD_PUBLICKEY) || g_getenv ("SSH_AUTH_SOCK") == NULL)
+          if (!(self->methods & SSH_AUTH_METHOD_PUBLICKEY) || g_getenv ("SSH_AUTH_SOCK") == NULL
+              || self->method == ADIT_AUTH_METHOD_PASSWORD)
             {
               next_stage (self, STAGE_KEYS);
               break;
@@ -477,7 +563,8 @@ adit_auth_step (AditAuth      *self,
           break;
 
         case STAGE_KEYS:
-          if (!(self->methods & SSH_AUTH_METHOD_PUBLICKEY) || self->key_index >= self->keys->len)
+          if (!(self->methods & SSH_AUTH_METHOD_PUBLICKEY) || self->key_index >= self->keys->len
+              || self->method == ADIT_AUTH_METHOD_PASSWORD)
             {
               next_stage (self, STAGE_KBDINT);
               break;
@@ -486,7 +573,8 @@ adit_auth_step (AditAuth      *self,
           break;
 
         case STAGE_KBDINT:
-          if (!(self->methods & SSH_AUTH_METHOD_INTERACTIVE))
+          if (!(self->methods & SSH_AUTH_METHOD_INTERACTIVE)
+              || self->method == ADIT_AUTH_METHOD_KEY_FILE)
             {
               next_stage (self, STAGE_PASSWORD);
               break;
@@ -495,7 +583,8 @@ adit_auth_step (AditAuth      *self,
           break;
 
         case STAGE_PASSWORD:
-          if (!(self->methods & SSH_AUTH_METHOD_PASSWORD))
+          if (!(self->methods & SSH_AUTH_METHOD_PASSWORD)
+              || self->method == ADIT_AUTH_METHOD_KEY_FILE)
             {
               next_stage (self, STAGE_EXHAUSTED);
               break;

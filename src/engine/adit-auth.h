@@ -23,13 +23,18 @@ typedef enum
   ADIT_AUTH_FAILED,  /* the error says why */
 } AditAuthResult;
 
+/* The saved secrets (may be NULL) come from the keyring and are tried once each. */
 AditAuth       *adit_auth_new         (ssh_session          session,
-                                       AditTunnel          *tunnel);
+                                       AditTunnel          *tunnel,
+                                       const char          *saved_password,
+                                       const char          *saved_passphrase);
 AditAuthResult  adit_auth_step        (AditAuth            *self,
                                        AditQuestion       **question,
                                        GError             **error);
 void            adit_auth_set_answers (AditAuth            *self,
                                        const char * const  *answers);
+/* Which secrets the person typed were accepted: a mask of 1 << AditQuestionKind. */
+guint           adit_auth_get_accepted (AditAuth           *self);
 void            adit_auth_free        (AditAuth            *self);
 
 G_END_DECLS

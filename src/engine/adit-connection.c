@@ -21,6 +21,8 @@ struct _AditConnection
   GError              *last_client_error;
   AditQuestion        *question;   /* the open one, if any */
   AditStats            stats;
+  char                *saved_password;     /* from the keyring, wiped in finalize */
+  char                *saved_passphrase;
 };
 
 G_DEFINE_FINAL_TYPE (AditConnection, adit_connection, G_TYPE_OBJECT)
@@ -46,6 +48,7 @@ enum {
   SIGNAL_CLIENT_CLOSED,
   SIGNAL_STATS_CHANGED,
   SIGNAL_STOPPED,
+  SIGNAL_SECRET_ACCEPTED,
   N_SIGNALS
 };
 
@@ -65,6 +68,8 @@ adit_connection_finalize (GObject *object)
   g_clear_pointer (&self->owner_context, g_main_context_unref);
   g_clear_error (&self->error);
   g_clear_error (&self->last_client_error);
+  adit_secret_free (g_steal_pointer (&self->saved_password));
+  adit_secret_free (g_steal_pointer (&self->saved_passphrase));
 
   G_OBJECT_CLASS (adit_connection_parent_class)->finalize (object);
 }
@@ -125,6 +130,10 @@ adit_connection_class_init (AditConnectionClass *klass)
   signals[SIGNAL_STOPPED] =
     g_signal_new ("stopped", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /* A secret the person typed for this kind of question was accepted: worth remembering. */
+  signals[SIGNAL_SECRET_ACCEPTED] =
+    g_signal_new ("secret-accepted", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, ADIT_TYPE_QUESTION_KIND);
 }
 
 static void
@@ -175,8 +184,24 @@ adit_connection_start (AditConnection *self)
   g_clear_error (&self->last_client_error);
   memset (&self->stats, 0, sizeof self->stats);
 
-  self->worker = adit_worker_start (self, self->tunnel, self->owner_context);
+  self->worker = adit_worker_start (self, self->tunnel, self->saved_password,
+                                    self->saved_passphrase, self->owner_context);
   set_state (self, ADIT_CONNECTION_STATE_CONNECTING);
+}
+
+void
+adit_connection_set_saved_secret (AditConnection   *self,
+                                  AditQuestionKind  kind,
+                                  const char       *secret)
+{
+  char **field;
+
+  g_return_if_fail (ADIT_IS_CONNECTION (self));
+  g_return_if_fail (kind == ADIT_QUESTION_PASSWORD || kind == ADIT_QUESTION_PASSPHRASE);
+
+  field = kind == ADIT_QUESTION_PASSWORD ? &self->saved_password : &self->saved_passphrase;
+  adit_secret_free (g_steal_pointer (field));
+  *field = g_strdup (secret);
 }
 
 void
@@ -292,6 +317,13 @@ adit_connection_report_stats (AditConnection  *self,
 {
   self->stats = *stats;
   g_signal_emit (self, signals[SIGNAL_STATS_CHANGED], 0);
+}
+
+void
+adit_connection_report_secret_accepted (AditConnection   *self,
+                                        AditQuestionKind  kind)
+{
+  g_signal_emit (self, signals[SIGNAL_SECRET_ACCEPTED], 0, kind);
 }
 
 void

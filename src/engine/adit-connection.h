@@ -45,6 +45,11 @@ G_DECLARE_FINAL_TYPE (AditConnection, adit_connection, ADIT, CONNECTION, GObject
 
 AditConnection      *adit_connection_new        (AditTunnel     *tunnel);
 AditTunnel          *adit_connection_get_tunnel (AditConnection *self);
+/* A password or key passphrase from the keyring, tried once before the person is asked.
+ * Set before adit_connection_start (); kind is ADIT_QUESTION_PASSWORD or _PASSPHRASE. */
+void                 adit_connection_set_saved_secret (AditConnection   *self,
+                                                       AditQuestionKind  kind,
+                                                       const char       *secret);
 void                 adit_connection_start      (AditConnection *self);
 /* Disconnects cleanly; "stopped" follows. Safe to call in any state, more than once. */
 void                 adit_connection_stop       (AditConnection *self);

@@ -48,6 +48,16 @@ prompt_clear (gpointer data)
 }
 
 void
+adit_secret_free (char *secret)
+{
+  if (secret == NULL)
+    return;
+
+  explicit_bzero (secret, strlen (secret));
+  g_free (secret);
+}
+
+void
 adit_secret_strv_free (char **secrets)
 {
   if (secrets == NULL)

@@ -65,7 +65,8 @@ void              adit_question_add_prompt        (AditQuestion *self,
                                                    const char   *prompt,
                                                    gboolean      echo);
 
-/* Overwrites and frees a string vector of secrets. */
-void              adit_secret_strv_free           (char **secrets);
+/* Overwrite a secret (or each of a vector of them), then free. */
+void              adit_secret_free                (char         *secret);
+void              adit_secret_strv_free           (char        **secrets);
 
 G_END_DECLS

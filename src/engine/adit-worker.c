@@ -51,6 +51,8 @@ struct _AditWorker
   GMainContext   *owner_context;
   GMainContext   *context;
   AditTunnel     *tunnel;
+  char           *saved_password;     /* from the keyring; handed to the login, then wiped */
+  char           *saved_passphrase;
 
   /* Only the worker thread touches the rest. */
   GMainLoop      *loop;
@@ -87,6 +89,7 @@ typedef enum
   REPORT_LISTENING,
   REPORT_CLIENT,
   REPORT_STATS,
+  REPORT_SECRET_ACCEPTED,
   REPORT_STOPPED,
 } ReportKind;
 
@@ -138,6 +141,9 @@ report_deliver_cb (gpointer data)
       break;
     case REPORT_STATS:
       adit_connection_report_stats (connection, &report->stats);
+      break;
+    case REPORT_SECRET_ACCEPTED:
+      adit_connection_report_secret_accepted (connection, report->count);
       break;
     case REPORT_STOPPED:
       adit_connection_report_stopped (connection);
@@ -623,6 +629,24 @@ step_handshake (AditWorker *self)
     }
 }
 
+/* Before "connected", so the owner can save what worked as the tunnel comes up. */
+static void
+report_secrets_accepted (AditWorker *self)
+{
+  guint accepted = adit_auth_get_accepted (self->auth);
+
+  for (guint kind = 0; accepted >> kind != 0; kind++)
+    {
+      if (accepted & (1u << kind))
+        {
+          Report *report = report_new (self, REPORT_SECRET_ACCEPTED);
+
+          report->count = kind;
+          report_send (self, report);
+        }
+    }
+}
+
 static void
 step_auth (AditWorker *self)
 {
@@ -630,7 +654,8 @@ step_auth (AditWorker *self)
   g_autoptr(AditQuestion) question = NULL;
 
   if (self->auth == NULL)
-    self->auth = adit_auth_new (self->session, self->tunnel);
+    self->auth = adit_auth_new (self->session, self->tunnel, self->saved_password,
+                                self->saved_passphrase);
 
   switch (adit_auth_step (self->auth, &question, &error))
     {
@@ -642,6 +667,7 @@ step_auth (AditWorker *self)
       worker_ask (self, g_steal_pointer (&question));
       break;
     case ADIT_AUTH_DONE:
+      report_secrets_accepted (self);
       enter_forwarding (self);
       break;
     case ADIT_AUTH_FAILED:
@@ -882,6 +908,8 @@ worker_finalize (gpointer data)
   g_clear_pointer (&self->owner_context, g_main_context_unref);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->tunnel);
+  adit_secret_free (g_steal_pointer (&self->saved_password));
+  adit_secret_free (g_steal_pointer (&self->saved_passphrase));
   g_clear_object (&self->connection);
 }
 
@@ -900,6 +928,8 @@ adit_worker_unref (AditWorker *self)
 AditWorker *
 adit_worker_start (AditConnection *connection,
                    AditTunnel     *tunnel,
+                   const char     *saved_password,
+                   const char     *saved_passphrase,
                    GMainContext   *owner_context)
 {
   AditWorker *self = g_atomic_rc_box_new0 (AditWorker);
@@ -909,6 +939,8 @@ adit_worker_start (AditConnection *connection,
   self->context = g_main_context_new ();
   self->loop = g_main_loop_new (self->context, FALSE);
   self->tunnel = g_object_ref (tunnel);
+  self->saved_password = g_strdup (saved_password);
+  self->saved_passphrase = g_strdup (saved_passphrase);
   self->cancellable = g_cancellable_new ();
   self->session_fd = -1;
 

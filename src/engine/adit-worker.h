@@ -15,6 +15,8 @@ typedef struct _AditWorker AditWorker;
  * adit_connection_report_*() functions below. */
 AditWorker *adit_worker_start  (AditConnection *connection,
                                 AditTunnel     *tunnel,
+                                const char     *saved_password,
+                                const char     *saved_passphrase,
                                 GMainContext   *owner_context);
 /* From the owning thread: ask the worker to disconnect and end. */
 void        adit_worker_stop   (AditWorker     *worker);
@@ -39,6 +41,8 @@ void adit_connection_report_client   (AditConnection      *self,
                                       const GError        *error);
 void adit_connection_report_stats    (AditConnection      *self,
                                       const AditStats     *stats);
+void adit_connection_report_secret_accepted (AditConnection   *self,
+                                             AditQuestionKind  kind);
 void adit_connection_report_stopped  (AditConnection      *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AditWorker, adit_worker_unref)
