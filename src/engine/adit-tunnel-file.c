@@ -10,16 +10,13 @@
  */
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
 #include "adit-error.h"
+#include "adit-file-private.h"
 #include "adit-forward-private.h"
 #include "adit-tunnel-file.h"
 
@@ -540,62 +537,30 @@ read_small_file (const char  *path,
                  gsize       *length,
                  GError     **error)
 {
-  g_autofree char *data = NULL;
-  struct stat st;
-  gsize filled = 0;
-  int saved_errno;
-  int fd;
+  char *data = NULL;
+  int saved_errno = 0;
 
-  fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0);
-  if (fd < 0)
+  switch (_adit_read_file (path, ADIT_TUNNEL_FILE_MAX_SIZE, &data, length, &saved_errno))
     {
-      saved_errno = errno;
-      g_set_error (error, ADIT_ERROR, ADIT_ERROR_STORAGE,
-                   _("The file could not be opened (%s)."), g_strerror (saved_errno));
-      return NULL;
-    }
+    case ADIT_READ_OK:
+      return data;
 
-  if (fstat (fd, &st) == 0 && !S_ISREG (st.st_mode))
-    {
+    case ADIT_READ_NOT_REGULAR:
       g_set_error_literal (error, ADIT_ERROR, ADIT_ERROR_INVALID_FILE,
                            _("This is not a tunnel file: it is not an ordinary file."));
-      close (fd);
       return NULL;
-    }
 
-  /* One byte more than allowed tells a file that is too large, whatever fstat () said. */
-  data = g_malloc (ADIT_TUNNEL_FILE_MAX_SIZE + 2);
-  while (filled <= ADIT_TUNNEL_FILE_MAX_SIZE)
-    {
-      gssize n = read (fd, data + filled, ADIT_TUNNEL_FILE_MAX_SIZE + 1 - filled);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        {
-          saved_errno = errno;
-          close (fd);
-          g_set_error (error, ADIT_ERROR, ADIT_ERROR_STORAGE,
-                       _("The file could not be read (%s)."), g_strerror (saved_errno));
-          return NULL;
-        }
-      if (n == 0)
-        break;
-      filled += (gsize) n;
-    }
-  close (fd);
-
-  if (filled > ADIT_TUNNEL_FILE_MAX_SIZE)
-    {
+    case ADIT_READ_TOO_LARGE:
       g_set_error_literal (error, ADIT_ERROR, ADIT_ERROR_INVALID_FILE,
                            _("This is not a tunnel file: it is larger than 1 MiB."));
       return NULL;
+
+    case ADIT_READ_FAILED:
+    default:
+      g_set_error (error, ADIT_ERROR, ADIT_ERROR_STORAGE,
+                   _("The file could not be read (%s)."), g_strerror (saved_errno));
+      return NULL;
     }
-
-  data[filled] = '\0';
-  *length = filled;
-
-  return g_steal_pointer (&data);
 }
 
 AditTunnel *
