@@ -13,3 +13,4 @@
 #include "adit-question.h"
 #include "adit-stats.h"
 #include "adit-connection.h"
+#include "adit-local-port.h"

@@ -27,6 +27,8 @@
 
 #include "adit-error.h"
 #include "adit-fd-source.h"
+#include "adit-local-port.h"
+#include "adit-local-port-private.h"
 #include "adit-source.h"
 #include "adit-forwarder.h"
 
@@ -104,17 +106,6 @@ struct _AditForwarder
 };
 
 static void client_start_channel (Client *client);
-
-guint16
-adit_suggest_unprivileged_port (guint16 port)
-{
-  /* The convention administrators use: 110 → 1100, 143 → 1430; 80 → 8080, 22 → 8022. */
-  if (port >= 1024)
-    return port;
-  if (port * 10 >= 1024)
-    return port * 10;
-  return port + 8000;
-}
 
 static void
 stats_changed (AditForwarder *self)
@@ -774,19 +765,13 @@ bind_error (const AditForward *forward,
 {
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED) &&
       forward->bind_port < 1024)
-    return g_error_new (ADIT_ERROR, ADIT_ERROR_PRIVILEGED_PORT,
-                        _("Port %u is below 1024, which needs administrator rights. "
-                          "Use %u instead?"),
-                        forward->bind_port, adit_suggest_unprivileged_port (forward->bind_port));
+    return _adit_local_port_privileged_error (forward->bind_port,
+                                              adit_suggest_unprivileged_port (forward->bind_port));
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE))
-    return g_error_new (ADIT_ERROR, ADIT_ERROR_PORT_IN_USE,
-                        _("Port %u is already used by another program on this computer. "
-                          "Choose another local port."), forward->bind_port);
+    return _adit_local_port_in_use_error (forward->bind_port, NULL, 0);
 
-  return g_error_new (ADIT_ERROR, ADIT_ERROR_BIND_FAILED,
-                      _("Adit could not open port %u on %s: %s"),
-                      forward->bind_port, address, error->message);
+  return _adit_local_port_bind_error (forward->bind_port, address, error->message);
 }
 
 static gboolean

@@ -48,9 +48,6 @@ void           adit_forwarder_free           (AditForwarder  *self);
 
 #define ADIT_CLIENT_WAIT_SECONDS 15
 
-/* "Port 110 is below 1024 …" — exposed for the editor's validation. */
-guint16        adit_suggest_unprivileged_port (guint16 port);
-
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AditForwarder, adit_forwarder_free)
 
 G_END_DECLS
