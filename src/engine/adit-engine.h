@@ -14,3 +14,4 @@
 #include "adit-stats.h"
 #include "adit-connection.h"
 #include "adit-local-port.h"
+#include "adit-secrets.h"
