@@ -1,6 +1,6 @@
 /* adit-file-private.h — private: reading a file that may be hostile (a tunnel file someone
  * mailed, ~/.ssh/config, known_hosts, /proc) without hanging on a FIFO, reading a device or
- * swallowing a file of any size.
+ * swallowing a file of any size, and telling text from junk.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -25,5 +25,10 @@ AditReadResult _adit_read_file (const char  *path,
                                 char       **contents,
                                 gsize       *length,
                                 int         *saved_errno);
+
+/* TRUE when @data is valid UTF-8 without control characters other than tab, newline and
+ * carriage return (NUL included): text a person wrote, fit to read and to quote. */
+gboolean       _adit_is_text   (const char  *data,
+                                gsize        length);
 
 G_END_DECLS

@@ -86,3 +86,21 @@ _adit_read_file (const char  *path,
 
   return ADIT_READ_OK;
 }
+
+gboolean
+_adit_is_text (const char *data,
+               gsize       length)
+{
+  if (!g_utf8_validate_len (data, length, NULL))
+    return FALSE;
+
+  for (gsize i = 0; i < length; i++)
+    {
+      guchar c = (guchar) data[i];
+
+      if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f)
+        return FALSE;
+    }
+
+  return TRUE;
+}

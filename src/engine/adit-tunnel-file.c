@@ -511,25 +511,6 @@ adit_tunnel_file_to_key_file (AditTunnel *tunnel,
   write_forwards (key_file, tunnel);
 }
 
-/* Text is what a key file is: junk is named as such rather than quoted back at a person. */
-static gboolean
-is_text (const char *data,
-         gsize       length)
-{
-  if (!g_utf8_validate_len (data, length, NULL))
-    return FALSE;
-
-  for (gsize i = 0; i < length; i++)
-    {
-      guchar c = (guchar) data[i];
-
-      if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f)
-        return FALSE;
-    }
-
-  return TRUE;
-}
-
 /* Reads at most ADIT_TUNNEL_FILE_MAX_SIZE bytes of a regular file, without hanging on a FIFO
  * or reading a device someone named *.sshtunnel. */
 static char *
@@ -582,7 +563,8 @@ adit_tunnel_file_load (const char  *path,
   if (data == NULL)
     return NULL;
 
-  if (!is_text (data, length))
+  /* Text is what a key file is: junk is named as such rather than quoted back at a person. */
+  if (!_adit_is_text (data, length))
     {
       g_set_error_literal (error, ADIT_ERROR, ADIT_ERROR_INVALID_FILE,
                            _("This is not a tunnel file: it is not text."));
