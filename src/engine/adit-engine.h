@@ -15,3 +15,4 @@
 #include "adit-connection.h"
 #include "adit-local-port.h"
 #include "adit-secrets.h"
+#include "adit-ssh-config.h"
