@@ -21,6 +21,7 @@
 
 #include "adit-file-private.h"
 #include "adit-ssh-config.h"
+#include "adit-ssh-config-private.h"
 
 #define MAX_FILE_SIZE      (1024 * 1024)
 #define MAX_LINE_LENGTH    4096
@@ -123,34 +124,37 @@ is_pattern (const char *word)
   return strpbrk (word, "*?!") != NULL;
 }
 
+gboolean
+_adit_ssh_patterns_match (const char * const *patterns,
+                          const char         *host)
+{
+  gboolean matched = FALSE;
+
+  for (guint i = 0; patterns[i] != NULL; i++)
+    {
+      const char *pattern = patterns[i];
+
+      if (*pattern == '!')
+        {
+          /* A negated pattern that matches rules the list out, whatever else does. */
+          if (g_pattern_match_simple (pattern + 1, host))
+            return FALSE;
+        }
+      else if (g_pattern_match_simple (pattern, host))
+        matched = TRUE;
+    }
+
+  return matched;
+}
+
 static gboolean
 block_applies (const Block *block,
                const char  *host)
 {
   for (; block != NULL; block = block->parent)
-    {
-      gboolean matched = FALSE;
-
-      if (block->patterns == NULL)
-        return FALSE;
-
-      for (guint i = 0; block->patterns[i] != NULL; i++)
-        {
-          const char *pattern = block->patterns[i];
-
-          if (*pattern == '!')
-            {
-              /* A negated pattern that matches rules the block out, whatever else does. */
-              if (g_pattern_match_simple (pattern + 1, host))
-                return FALSE;
-            }
-          else if (g_pattern_match_simple (pattern, host))
-            matched = TRUE;
-        }
-
-      if (!matched)
-        return FALSE;
-    }
+    if (block->patterns == NULL ||
+        !_adit_ssh_patterns_match ((const char * const *) block->patterns, host))
+      return FALSE;
 
   return TRUE;
 }
