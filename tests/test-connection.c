@@ -16,6 +16,7 @@
 #include <libssh/libssh.h>
 
 #include "adit-engine.h"
+#include "adit-known-hosts.h"
 #include "adit-test-fixtures.h"
 
 #define WAIT_SECONDS 30
@@ -581,6 +582,56 @@ test_host_key_changed (Fixture       *fixture,
   /* The known hosts file is left exactly as it was. */
   g_assert_true (g_file_get_contents (fixture->sshd->wrong_known_hosts, &after, NULL, NULL));
   g_assert_cmpstr (before, ==, after);
+}
+
+/* The way forward a person is offered after that refusal: forget the old identity, and the
+ * next connection meets the server as the first time. Also proves forgetting understands the
+ * entries libssh itself writes. */
+static void
+test_host_key_changed_then_forgotten (Fixture       *fixture,
+                                      gconstpointer  data)
+{
+  g_autoptr(AditTunnel) tunnel = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *wrong = NULL;
+  g_autofree char *known = NULL;
+  guint removed = 0;
+
+  if (!start_sshd (fixture, NULL))
+    return;
+  path = g_build_filename (fixture->sshd->dir, "changed_known_hosts", NULL);
+  g_assert_true (g_file_get_contents (fixture->sshd->wrong_known_hosts, &wrong, NULL, NULL));
+  g_file_set_contents (path, wrong, -1, &error);
+  g_assert_no_error (error);
+
+  tunnel = tunnel_for (fixture, "127.0.0.1", 9);
+  adit_tunnel_set_known_hosts_file (tunnel, path);
+  adit_tunnel_set_host_key_policy (tunnel, ADIT_HOST_KEY_POLICY_ACCEPT_NEW);
+  start (fixture, tunnel);
+  assert_failed_with (fixture, ADIT_ERROR_HOST_KEY_CHANGED);
+
+  g_assert_true (adit_known_hosts_forget (tunnel, &removed, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (removed, >=, 1);
+  g_assert_false (adit_known_hosts_in_global_file (tunnel));
+
+  /* Accept-new now meets a new server, and remembers it. */
+  fixture->stopped = FALSE;
+  adit_connection_start (fixture->connection);
+  g_assert_cmpint (wait_settled (fixture), ==, ADIT_CONNECTION_STATE_CONNECTED);
+  adit_connection_stop (fixture->connection);
+  wait_stopped (fixture);
+  g_assert_true (g_file_get_contents (path, &known, NULL, NULL));
+  g_assert_nonnull (strstr (known, "ssh-ed25519"));
+
+  /* What libssh wrote is found and forgotten too. */
+  g_assert_true (adit_known_hosts_forget (tunnel, &removed, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (removed, ==, 1);
+  g_clear_pointer (&known, g_free);
+  g_assert_true (g_file_get_contents (path, &known, NULL, NULL));
+  g_assert_null (strstr (known, "ssh-ed25519"));
 }
 
 static void
@@ -1416,6 +1467,7 @@ main (int   argc,
   ADD ("host-key/ask-and-remember", test_host_key_ask);
   ADD ("host-key/declined", test_host_key_declined);
   ADD ("host-key/changed", test_host_key_changed);
+  ADD ("host-key/changed-then-forgotten", test_host_key_changed_then_forgotten);
   ADD ("host-key/question-withdrawn", test_question_withdrawn);
   ADD ("host-key/strict-unknown", test_host_key_strict_unknown);
   ADD ("auth/failed", test_auth_failed);

@@ -34,4 +34,19 @@ AditHostKeyVerdict  adit_known_hosts_check       (ssh_session     session,
 gboolean            adit_known_hosts_remember    (ssh_session     session,
                                                   GError        **error);
 
+/* The deliberate way forward after a "server identity changed" refusal: removes every entry
+ * for the tunnel's server (its host name, or "[host]:port" for a port other than 22; hashed
+ * entries too) from the user file, atomically and keeping the file's mode. Other lines stay
+ * byte for byte; @cert-authority and @revoked lines are never removed. A missing file has
+ * nothing to forget: TRUE, 0 removed. ~/.ssh/known_hosts is never changed, even when the
+ * tunnel names it as its own file (ADIT_ERROR_KNOWN_HOSTS, with a sentence that says how).
+ * Blocking file I/O of a few kilobytes: fine on the main thread after a person's click. */
+gboolean            adit_known_hosts_forget      (AditTunnel     *tunnel,
+                                                  guint          *n_removed,
+                                                  GError        **error);
+/* TRUE when ~/.ssh/known_hosts has an entry that applies to the tunnel's server (patterns and
+ * hashed entries included), so the app can say the old identity is in the person's own SSH
+ * settings, which Adit does not change. */
+gboolean            adit_known_hosts_in_global_file (AditTunnel  *tunnel);
+
 G_END_DECLS
