@@ -67,6 +67,7 @@ static void
 test_free (void)
 {
   g_autoptr(GError) error = NULL;
+  g_autoptr(GSocket) taken = NULL;
   guint16 port = free_port ();
   guint16 suggestion = 1;
 
@@ -81,7 +82,8 @@ test_free (void)
   g_assert_cmpuint (suggestion, ==, 0);
 
   /* What was probed is free again for the tunnel: nothing was left bound. */
-  g_socket_close (adit_test_occupy_port ("127.0.0.1", port), NULL);
+  taken = adit_test_occupy_port ("127.0.0.1", port);
+  g_socket_close (taken, NULL);
   g_assert_true (adit_local_port_is_free (NULL, port));
 }
 
