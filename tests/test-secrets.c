@@ -50,17 +50,28 @@ wait_result (Wait *wait)
   return wait->result;
 }
 
+/* Once its result is taken, nothing may keep a task alive: no reference (and through it no
+ * tunnel, error or secret) is left behind. */
+static void
+release_result (GAsyncResult *result)
+{
+  g_assert_finalize_object (result);
+}
+
 static char *
 lookup (AditTunnel      *tunnel,
         AditSecretKind   kind,
         GError         **error)
 {
-  g_autoptr(GAsyncResult) result = NULL;
+  GAsyncResult *result;
   Wait wait = { NULL };
+  char *secret;
 
   adit_secrets_lookup_async (tunnel, kind, NULL, done_cb, &wait);
   result = wait_result (&wait);
-  return adit_secrets_lookup_finish (result, error);
+  secret = adit_secrets_lookup_finish (result, error);
+  release_result (result);
+  return secret;
 }
 
 static void
@@ -68,27 +79,29 @@ store (AditTunnel     *tunnel,
        AditSecretKind  kind,
        const char     *secret)
 {
-  g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
+  GAsyncResult *result;
   Wait wait = { NULL };
 
   adit_secrets_store_async (tunnel, kind, secret, NULL, done_cb, &wait);
   result = wait_result (&wait);
   g_assert_true (adit_secrets_store_finish (result, &error));
   g_assert_no_error (error);
+  release_result (result);
 }
 
 static void
 clear (AditTunnel *tunnel)
 {
-  g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
+  GAsyncResult *result;
   Wait wait = { NULL };
 
   adit_secrets_clear_async (tunnel, NULL, done_cb, &wait);
   result = wait_result (&wait);
   g_assert_true (adit_secrets_clear_finish (result, &error));
   g_assert_no_error (error);
+  release_result (result);
 }
 
 static void
@@ -301,10 +314,10 @@ static void
 test_unreachable_subprocess (void)
 {
   g_autoptr(AditTunnel) tunnel = NULL;
-  g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *file = g_build_filename (g_get_home_dir (), "a-file", NULL);
   g_autofree char *bad_path = g_build_filename (file, "keyring", NULL);
+  GAsyncResult *result;
   Wait wait = { NULL };
 
   g_file_set_contents (file, "", 0, &error);
@@ -316,6 +329,7 @@ test_unreachable_subprocess (void)
   adit_secrets_store_async (tunnel, ADIT_SECRET_PASSWORD, PASSWORD_A, NULL, done_cb, &wait);
   result = wait_result (&wait);
   g_assert_false (adit_secrets_store_finish (result, &error));
+  release_result (result);
   g_assert_error (error, ADIT_ERROR, ADIT_ERROR_KEYRING);
   g_assert_null (strstr (error->message, PASSWORD_A));
   g_print ("%s\n", error->message);
@@ -335,8 +349,8 @@ test_cancelled (void)
 {
   g_autoptr(AditTunnel) tunnel = new_tunnel ("alice", "other.example.com");
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
+  GAsyncResult *result;
   Wait wait = { NULL };
 
   g_cancellable_cancel (cancellable);
@@ -344,6 +358,7 @@ test_cancelled (void)
                             &wait);
   result = wait_result (&wait);
   g_assert_false (adit_secrets_store_finish (result, &error));
+  release_result (result);
   g_assert_error (error, ADIT_ERROR, ADIT_ERROR_CANCELLED);
   g_test_message ("%s", error->message);
 
