@@ -267,6 +267,74 @@ test_forget_hashed (Fixture       *f,
 }
 
 static void
+forget_done_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+/* Drops the last reference to a thread task's result: the worker thread may let go of its
+ * own a moment after the callback ran. */
+static void
+assert_released (GAsyncResult *result)
+{
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  gpointer weak = result;
+
+  g_object_add_weak_pointer (G_OBJECT (result), &weak);
+  g_object_unref (result);
+  while (g_atomic_pointer_get (&weak) != NULL && g_get_monotonic_time () < deadline)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  g_assert_null (g_atomic_pointer_get (&weak));
+}
+
+/* The main thread's way: the file is changed in a worker thread, on a copy of the tunnel. */
+static void
+test_forget_async (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(AditTunnel) tunnel = new_tunnel ("other.example.com", 22);
+  g_autoptr(AditTunnel) global = new_tunnel ("other.example.com", 22);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *after = NULL;
+  GAsyncResult *result = NULL;
+  guint removed = 0;
+
+  write_file (f->user_path, "other.example.com " KEY_OLD "\nweb.example.com " KEY_OTHER "\n",
+              0600);
+  adit_known_hosts_forget_async (tunnel, NULL, forget_done_cb, &result);
+  /* Changing the tunnel now changes nothing of what the worker does. */
+  adit_tunnel_set_host (tunnel, "web.example.com");
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_assert_true (adit_known_hosts_forget_finish (result, &removed, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (removed, ==, 1);
+  assert_released (result);
+  after = read_file (f->user_path);
+  g_assert_cmpstr (after, ==, "web.example.com " KEY_OTHER "\n");
+
+  /* Errors come back the same way. */
+  result = NULL;
+  adit_tunnel_set_known_hosts_file (global, f->global_path);
+  adit_known_hosts_forget_async (global, NULL, forget_done_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  removed = 7;
+  g_assert_false (adit_known_hosts_forget_finish (result, &removed, &error));
+  g_assert_error (error, ADIT_ERROR, ADIT_ERROR_KNOWN_HOSTS);
+  g_assert_cmpuint (removed, ==, 0);
+  assert_released (result);
+}
+
+static void
 test_missing_file (Fixture       *f,
                    gconstpointer  data)
 {
@@ -461,6 +529,7 @@ main (int   argc,
   ADD ("forget-plain", test_forget_plain);
   ADD ("forget-port", test_forget_port);
   ADD ("forget-hashed", test_forget_hashed);
+  ADD ("forget-async", test_forget_async);
   ADD ("missing-file", test_missing_file);
   ADD ("never-global", test_never_global);
   ADD ("symlink-kept", test_symlink_kept);

@@ -504,6 +504,57 @@ adit_known_hosts_forget (AditTunnel  *tunnel,
   return TRUE;
 }
 
+static void
+forget_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  GError *error = NULL;
+  guint removed = 0;
+
+  if (adit_known_hosts_forget (task_data, &removed, &error))
+    g_task_return_int (task, removed);
+  else
+    g_task_return_error (task, error);
+}
+
+void
+adit_known_hosts_forget_async (AditTunnel          *tunnel,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (ADIT_IS_TUNNEL (tunnel));
+  g_return_if_fail (adit_tunnel_get_host (tunnel) != NULL);
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, adit_known_hosts_forget_async);
+  /* The worker reads its own copy: the person may go on editing the tunnel meanwhile. */
+  g_task_set_task_data (task, adit_tunnel_copy (tunnel), g_object_unref);
+  g_task_run_in_thread (task, forget_thread);
+}
+
+gboolean
+adit_known_hosts_forget_finish (GAsyncResult  *result,
+                                guint         *n_removed,
+                                GError       **error)
+{
+  gssize removed;
+
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == adit_known_hosts_forget_async,
+                        FALSE);
+
+  removed = g_task_propagate_int (G_TASK (result), error);
+  if (n_removed != NULL)
+    *n_removed = removed < 0 ? 0 : (guint) removed;
+
+  return removed >= 0;
+}
+
 gboolean
 adit_known_hosts_in_global_file (AditTunnel *tunnel)
 {

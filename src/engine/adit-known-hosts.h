@@ -40,10 +40,18 @@ gboolean            adit_known_hosts_remember    (ssh_session     session,
  * byte for byte; @cert-authority and @revoked lines are never removed. A missing file has
  * nothing to forget: TRUE, 0 removed. ~/.ssh/known_hosts is never changed, even when the
  * tunnel names it as its own file (ADIT_ERROR_KNOWN_HOSTS, with a sentence that says how).
- * Blocking file I/O of a few kilobytes: fine on the main thread after a person's click. */
+ * Blocking (it waits for the disk): the main thread uses the _async version. */
 gboolean            adit_known_hosts_forget      (AditTunnel     *tunnel,
                                                   guint          *n_removed,
                                                   GError        **error);
+/* The same in a worker thread, on a copy of @tunnel taken now. */
+void                adit_known_hosts_forget_async  (AditTunnel          *tunnel,
+                                                    GCancellable        *cancellable,
+                                                    GAsyncReadyCallback  callback,
+                                                    gpointer             user_data);
+gboolean            adit_known_hosts_forget_finish (GAsyncResult        *result,
+                                                    guint               *n_removed,
+                                                    GError             **error);
 /* TRUE when ~/.ssh/known_hosts has an entry that applies to the tunnel's server (patterns and
  * hashed entries included), so the app can say the old identity is in the person's own SSH
  * settings, which Adit does not change. */
