@@ -469,3 +469,18 @@ adit_test_sshd_free (AditTestSshd *sshd)
   g_free (sshd->log);
   g_free (sshd);
 }
+
+AditTestSshd *
+adit_test_sshd_start_or_skip (const AditTestSshdOptions *options)
+{
+  g_autoptr(GError) error = NULL;
+  AditTestSshd *sshd = adit_test_sshd_start (options, &error);
+
+  if (sshd == NULL)
+    {
+      g_autofree char *why = g_strdup_printf ("no throwaway sshd: %s", error->message);
+
+      g_test_skip (why);
+    }
+  return sshd;
+}

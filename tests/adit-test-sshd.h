@@ -51,6 +51,8 @@ typedef struct
 AditTestSshd *adit_test_sshd_start    (const AditTestSshdOptions *options,
                                        GError                   **error);
 
+/* The same for a test: NULL after g_test_skip () with the reason (no sshd installed…). */
+AditTestSshd *adit_test_sshd_start_or_skip (const AditTestSshdOptions *options);
 /* Sends @signum to the listener and to every per-connection sshd below it (found through
  * /proc, since they setsid()): SIGKILL for "the server died mid-transfer", SIGSTOP/SIGCONT
  * for keep-alive tests. After SIGKILL (or SIGTERM) use _restart () to serve again. */

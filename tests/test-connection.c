@@ -58,16 +58,8 @@ static gboolean
 start_sshd (Fixture                   *fixture,
             const AditTestSshdOptions *options)
 {
-  g_autoptr(GError) error = NULL;
-
-  fixture->sshd = adit_test_sshd_start (options, &error);
-  if (fixture->sshd == NULL)
-    {
-      g_autofree char *why = g_strdup_printf ("no throwaway sshd: %s", error->message);
-      g_test_skip (why);
-      return FALSE;
-    }
-  return TRUE;
+  fixture->sshd = adit_test_sshd_start_or_skip (options);
+  return fixture->sshd != NULL;
 }
 
 static void

@@ -16,3 +16,5 @@
 #include "adit-local-port.h"
 #include "adit-secrets.h"
 #include "adit-ssh-config.h"
+#include "adit-runner.h"
+#include "adit-manager.h"

@@ -1,0 +1,27 @@
+/* adit-tunnel-row.h — one saved tunnel in the main window's list: what it does, its state,
+ * live connections and traffic, a switch to connect it, and a menu of what else can be done.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "adit-engine.h"
+
+G_BEGIN_DECLS
+
+#define ADIT_TYPE_TUNNEL_ROW (adit_tunnel_row_get_type ())
+G_DECLARE_FINAL_TYPE (AditTunnelRow, adit_tunnel_row, ADIT, TUNNEL_ROW, AdwActionRow)
+
+/* The row's menu activates win.edit-tunnel, win.export-tunnel, win.show-details,
+ * win.forget-password, win.forget-identity and win.delete-tunnel with the tunnel's uuid. */
+GtkWidget  *adit_tunnel_row_new        (AditRunner    *runner);
+AditRunner *adit_tunnel_row_get_runner (AditTunnelRow *self);
+
+/* For tests and the accessibility tree: what the row shows now. */
+const char *adit_tunnel_row_get_state_text   (AditTunnelRow *self);
+const char *adit_tunnel_row_get_traffic_text (AditTunnelRow *self);
+GtkSwitch  *adit_tunnel_row_get_switch       (AditTunnelRow *self);
+
+G_END_DECLS

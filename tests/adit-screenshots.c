@@ -1,0 +1,178 @@
+/* adit-screenshots.c — renders the real app's screens to PNG for data/screenshots/ (the
+ * metainfo and the README): the first-start page, the list with a connected tunnel showing
+ * live connections, the editor, and the unknown-server question. Everything is real: a
+ * throwaway sshd, an echo server with clients keeping connections open, the app's own
+ * widgets. Run by build-aux/screenshots.sh under Xvfb; not a test.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <unistd.h>
+
+#include <adwaita.h>
+#include <libssh/libssh.h>
+
+#include "adit-engine.h"
+#include "adit-test-echo.h"
+#include "adit-test-sshd.h"
+#include "adit-test-util.h"
+#include "adit-tunnel-row.h"
+#include "adit-window.h"
+
+static void
+settle (guint milliseconds)
+{
+  gint64 until = g_get_monotonic_time () + milliseconds * 1000;
+
+  while (g_get_monotonic_time () < until)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (5000);
+    }
+}
+
+static void
+save_png (GtkWidget  *window,
+          const char *dir,
+          const char *name)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (window);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  int width = gtk_widget_get_width (window);
+  int height = gtk_widget_get_height (window);
+
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  if (!gdk_texture_save_to_png (texture, path))
+    g_error ("could not write %s", path);
+  g_print ("%s (%d×%d)\n", path, width, height);
+}
+
+static AditTunnel *
+add_tunnel (AditStore   *store,
+            const char  *name,
+            const char  *host,
+            guint16      port,
+            const char  *user,
+            const char  *target,
+            guint16      target_port,
+            guint16      local_port)
+{
+  g_autoptr(AditTunnel) tunnel = adit_tunnel_new ();
+  g_autoptr(AditForward) forward = adit_forward_new (NULL, local_port, target, target_port);
+  g_autoptr(GError) error = NULL;
+
+  adit_tunnel_set_name (tunnel, name);
+  adit_tunnel_set_host (tunnel, host);
+  adit_tunnel_set_port (tunnel, port);
+  adit_tunnel_set_user (tunnel, user);
+  adit_tunnel_add_forward (tunnel, forward);
+  if (!adit_store_save (store, tunnel, &error))
+    g_error ("%s", error->message);
+  return adit_store_lookup (store, adit_tunnel_get_uuid (tunnel));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *home = adit_test_isolate_home ();
+  g_autofree char *config = g_build_filename (home, "tunnels", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AditTestSshd) sshd = NULL;
+  g_autoptr(AditTestEcho) echo = NULL;
+  g_autoptr(AditStore) store = NULL;
+  g_autoptr(AditManager) manager = NULL;
+  g_autoptr(GtkApplication) app = NULL;
+  const char *no_dirs[] = { NULL };
+  const char *out;
+  AditWindow *window;
+  AditTunnel *mail;
+  GtkWindow *dialog;
+  guint16 local_port;
+  int clients[3];
+
+  if (argc != 2)
+    {
+      g_printerr ("usage: adit-screenshots OUTPUT-DIR\n");
+      return 2;
+    }
+  out = argv[1];
+  g_setenv ("SECRET_BACKEND", "file", TRUE);
+  g_setenv ("SECRET_FILE_TEST_PATH", "/dev/null", TRUE);
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  gtk_init ();
+  adw_init ();
+  ssh_init ();
+
+  store = adit_store_new (config, no_dirs);
+  manager = adit_manager_new (store);
+  app = gtk_application_new (NULL, G_APPLICATION_NON_UNIQUE);
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  window = adit_window_new (app, manager);
+  gtk_window_set_default_size (GTK_WINDOW (window), 760, 520);
+  gtk_window_present (GTK_WINDOW (window));
+  settle (800);
+  save_png (GTK_WIDGET (window), out, "empty.png");
+
+  /* A real tunnel through a throwaway sshd, with three programs using it. */
+  sshd = adit_test_sshd_start (NULL, &error);
+  if (sshd == NULL)
+    g_error ("no sshd: %s", error->message);
+  echo = adit_test_echo_new (ADIT_TEST_ECHO_MODE_ECHO, 0);
+  local_port = adit_local_port_is_free (NULL, 1100) ? 1100
+                                                   : adit_test_free_port ("127.0.0.1", &error);
+  add_tunnel (store, "Office database", "gateway.example.com", 22, "alice", "db.internal",
+              5432, 5432);
+  add_tunnel (store, "Remote desktop at work", "gateway.example.com", 22, "alice",
+              "desk-17.internal", 3389, 3389);
+  mail = add_tunnel (store, "Mail", "localhost", sshd->port, sshd->user, "localhost",
+                     echo->port, local_port);
+  adit_tunnel_set_known_hosts_file (mail, g_build_filename (home, "known_hosts", NULL));
+  adit_tunnel_set_identity_file (mail, sshd->client_key);
+
+  /* The unknown-server question, as the person first sees it. */
+  adit_runner_start (adit_manager_get_runner (manager, mail));
+  while ((dialog = adit_window_get_last_dialog (window)) == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  settle (800);
+  save_png (GTK_WIDGET (dialog), out, "host-key.png");
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "connect");
+  while (adit_runner_get_state (adit_manager_get_runner (manager, mail))
+         != ADIT_CONNECTION_STATE_CONNECTED)
+    g_main_context_iteration (NULL, TRUE);
+
+  for (guint i = 0; i < G_N_ELEMENTS (clients); i++)
+    {
+      clients[i] = adit_test_connect ("127.0.0.1", local_port, 10, &error);
+      for (guint j = 0; j < 200; j++)
+        {
+          char line[64];
+
+          adit_test_send_all (clients[i], "hello through the tunnel\n", 25, NULL);
+          if (read (clients[i], line, sizeof line) <= 0)
+            break;
+        }
+    }
+  settle (3500);
+  save_png (GTK_WIDGET (window), out, "list.png");
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.edit-tunnel", "s",
+                              adit_tunnel_get_uuid (mail));
+  settle (800);
+  save_png (GTK_WIDGET (adit_window_get_last_dialog (window)), out, "editor.png");
+
+  for (guint i = 0; i < G_N_ELEMENTS (clients); i++)
+    close (clients[i]);
+  adit_manager_stop_all (manager);
+  settle (500);
+  gtk_window_destroy (GTK_WINDOW (window));
+  adit_test_remove_tree (home, NULL);
+  return 0;
+}
