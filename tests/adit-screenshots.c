@@ -32,26 +32,42 @@ settle (guint milliseconds)
     }
 }
 
+static GdkTexture *
+render (GtkWidget *window)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (window);
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  int width = gtk_widget_get_width (window);
+  int height = gtk_widget_get_height (window);
+
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  if (node == NULL)
+    return NULL;
+  return gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
+                                      &GRAPHENE_RECT_INIT (0, 0, width, height));
+}
+
 static void
 save_png (GtkWidget  *window,
           const char *dir,
           const char *name)
 {
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (window);
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
   g_autofree char *path = g_build_filename (dir, name, NULL);
-  int width = gtk_widget_get_width (window);
-  int height = gtk_widget_get_height (window);
+  g_autoptr(GdkTexture) texture = NULL;
 
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  if (!gdk_texture_save_to_png (texture, path))
+  /* Right after a dialog closes, a window may have nothing drawn yet: give it a moment. */
+  for (guint i = 0; i < 10 && texture == NULL; i++)
+    {
+      texture = render (window);
+      if (texture == NULL)
+        settle (200);
+    }
+  if (texture == NULL || !gdk_texture_save_to_png (texture, path))
     g_error ("could not write %s", path);
-  g_print ("%s (%d×%d)\n", path, width, height);
+  g_print ("%s (%d×%d)\n", path, gtk_widget_get_width (window),
+           gtk_widget_get_height (window));
 }
 
 static AditTunnel *
@@ -109,6 +125,9 @@ main (int   argc,
   g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
   gtk_init ();
   adw_init ();
+  /* What GtkApplication does for the app with its resource base path: its own icons. */
+  gtk_icon_theme_add_resource_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
+                                    "/io/github/adit/Adit/icons");
   ssh_init ();
 
   store = adit_store_new (config, no_dirs);

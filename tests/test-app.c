@@ -264,6 +264,12 @@ row_traffic_starts (gpointer data)
   return g_str_has_prefix (adit_tunnel_row_get_traffic_text (want->row), want->text);
 }
 
+static gboolean
+port_taken (gpointer data)
+{
+  return !adit_local_port_is_free (NULL, GPOINTER_TO_UINT (data));
+}
+
 static void
 wait_row_state (AditTunnelRow *row,
                 const char    *text)
@@ -519,6 +525,30 @@ test_row_follows_tunnel (Fixture       *fixture,
     RowText want = { row, "0 connections" };
 
     wait_for (row_traffic_starts, &want, "0 connections");
+  }
+
+  /* Edited while connected: it reconnects with the new port, and the old one closes. */
+  {
+    AditTunnelEditor *editor;
+    g_autofree char *new_port_text = NULL;
+    g_autofree char *uuid = g_strdup (adit_tunnel_get_uuid (tunnel));
+    guint16 new_port = adit_test_free_port ("127.0.0.1", &error);
+
+    gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.edit-tunnel", "s", uuid);
+    editor = ADIT_TUNNEL_EDITOR (take_dialog (fixture, ADIT_TYPE_TUNNEL_EDITOR));
+    new_port_text = g_strdup_printf ("%u", new_port);
+    type_into (GTK_WIDGET (editor), "Local Port", new_port_text);
+    g_assert_true (adit_tunnel_editor_save (editor, &error));
+    g_assert_no_error (error);
+    gtk_window_destroy (GTK_WINDOW (editor));
+
+    /* The store holds the saved copy now; the row was made anew for it. */
+    tunnel = adit_store_lookup (fixture->store, uuid);
+    row = row_of (fixture, tunnel);
+    wait_for (port_taken, GUINT_TO_POINTER (new_port), "the new port to open");
+    wait_row_state (row, "Connected");
+    g_assert_true (adit_local_port_is_free (NULL, local_port));
+    local_port = new_port;
   }
 
   gtk_switch_set_active (adit_tunnel_row_get_switch (row), FALSE);
@@ -806,6 +836,115 @@ test_end_to_end_mail (Fixture       *fixture,
   wait_row_state (row, "Off");
 }
 
+/* ---- tunnel files and deleting ---- */
+
+static void
+test_import_shows_first (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(AditTunnel) tunnel = adit_tunnel_new ();
+  g_autoptr(AditForward) forward = adit_forward_new (NULL, 1100, "mail.example.com", 110);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (fixture->config_dir, "..", "from-admin.sshtunnel",
+                                            NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  AditTunnelEditor *editor;
+  AditTunnel *saved;
+
+  adit_tunnel_set_name (tunnel, "Mail from the admin");
+  adit_tunnel_set_host (tunnel, "other.example.com");
+  adit_tunnel_add_forward (tunnel, forward);
+  g_assert_true (adit_tunnel_file_save (tunnel, NULL, path, &error));
+  g_assert_no_error (error);
+
+  /* Opening the file shows what it will do; nothing is saved yet. */
+  adit_window_import_file (fixture->window, file);
+  editor = ADIT_TUNNEL_EDITOR (take_dialog (fixture, ADIT_TYPE_TUNNEL_EDITOR));
+  g_assert_cmpstr (text_in (GTK_WIDGET (editor), "Name"), ==, "Mail from the admin");
+  g_assert_cmpstr (text_in (GTK_WIDGET (editor), "Address"), ==, "mail.example.com");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->store)), ==, 0);
+
+  /* Saved as a tunnel of its own, never over another one with the file's name. */
+  g_assert_true (adit_tunnel_editor_save (editor, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->store)), ==, 1);
+  saved = g_list_model_get_item (G_LIST_MODEL (fixture->store), 0);
+  g_object_unref (saved);
+  g_assert_cmpstr (adit_tunnel_get_uuid (saved), !=, "from-admin");
+  g_assert_cmpstr (adit_tunnel_get_host (saved), ==, "other.example.com");
+  gtk_window_destroy (GTK_WINDOW (editor));
+  g_unlink (path);
+
+  /* A file that is not a tunnel: one sentence, nothing opened. */
+  g_assert_true (g_file_set_contents (path, "\x7f" "ELF junk", -1, &error));
+  adit_window_import_file (fixture->window, file);
+  g_assert_true (ADW_IS_MESSAGE_DIALOG (take_dialog (fixture, ADW_TYPE_MESSAGE_DIALOG)));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->store)), ==, 1);
+  g_unlink (path);
+}
+
+static void
+test_delete_and_undo (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(AditTunnel) tunnel = adit_tunnel_new ();
+  g_autoptr(AditForward) forward = adit_forward_new (NULL, 1100, "mail.example.com", 110);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *file = NULL;
+  GtkWidget *undo;
+
+  adit_tunnel_set_name (tunnel, "Mail");
+  adit_tunnel_set_host (tunnel, "other.example.com");
+  adit_tunnel_add_forward (tunnel, forward);
+  g_assert_true (adit_store_save (fixture->store, tunnel, &error));
+  file = g_strconcat (fixture->config_dir, "/", adit_tunnel_get_uuid (tunnel),
+                      ADIT_TUNNEL_FILE_SUFFIX, NULL);
+  g_assert_true (g_file_test (file, G_FILE_TEST_EXISTS));
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.delete-tunnel", "s",
+                              adit_tunnel_get_uuid (tunnel));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->store)), ==, 0);
+  g_assert_false (g_file_test (file, G_FILE_TEST_EXISTS));
+
+  /* The toast's Undo brings it back, file and all. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  undo = find_button (GTK_WIDGET (fixture->window), "_Undo");
+  g_assert_nonnull (undo);
+  g_signal_emit_by_name (undo, "clicked");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->store)), ==, 1);
+  g_assert_true (g_file_test (file, G_FILE_TEST_EXISTS));
+}
+
+static void
+test_broken_file_reported (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("adit-app-broken-XXXXXX", NULL);
+  g_autofree char *broken = g_build_filename (dir, "mail.sshtunnel", NULL);
+  g_autofree char *aside = g_strconcat (broken, ".broken", NULL);
+  g_autoptr(AditStore) store = NULL;
+  g_autoptr(AditManager) manager = NULL;
+  const char *no_dirs[] = { NULL };
+  AditWindow *window;
+  GtkWindow *dialog;
+
+  g_assert_true (g_file_set_contents (broken, "[Tunnel]\nHost=\n", -1, NULL));
+  store = adit_store_new (dir, no_dirs);
+  adit_store_load (store);
+  manager = adit_manager_new (store);
+
+  /* Set aside (never deleted) and told in plain words as the window opens. */
+  window = adit_window_new (the_app, manager);
+  dialog = adit_window_get_last_dialog (window);
+  g_assert_true (ADW_IS_MESSAGE_DIALOG (dialog));
+  adit_test_assert_mentions (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)),
+                             "mail.sshtunnel");
+  g_assert_true (g_file_test (aside, G_FILE_TEST_EXISTS));
+  gtk_window_destroy (dialog);
+  gtk_window_destroy (GTK_WINDOW (window));
+  adit_test_remove_tree (dir, NULL);
+}
+
 #define ADD(path, func) \
   g_test_add ("/adit/app/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
 
@@ -838,6 +977,9 @@ main (int   argc,
   ADD ("host-key-dialog", test_host_key_dialog);
   ADD ("password-dialog-remembers", test_password_dialog_remembers);
   ADD ("end-to-end-mail", test_end_to_end_mail);
+  ADD ("import-shows-first", test_import_shows_first);
+  ADD ("delete-and-undo", test_delete_and_undo);
+  g_test_add_func ("/adit/app/broken-file-reported", test_broken_file_reported);
 
   return g_test_run ();
 }

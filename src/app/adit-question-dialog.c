@@ -119,8 +119,6 @@ build_host_key (AditQuestionDialog *self)
   gtk_label_set_wrap (GTK_LABEL (fingerprint), TRUE);
   gtk_label_set_wrap_mode (GTK_LABEL (fingerprint), PANGO_WRAP_CHAR);
   gtk_widget_add_css_class (fingerprint, "monospace");
-  gtk_widget_add_css_class (fingerprint, "card");
-  gtk_widget_set_margin_top (fingerprint, 6);
   gtk_accessible_update_property (GTK_ACCESSIBLE (fingerprint), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("Server fingerprint"), -1);
   {
@@ -129,6 +127,10 @@ build_host_key (AditQuestionDialog *self)
                                                  adit_question_get_key_type (question));
     GtkWidget *type_label = gtk_label_new (key_type);
 
+    /* The fingerprint and its key type on a card, with room around the digits. */
+    gtk_widget_add_css_class (box, "card");
+    g_object_set (fingerprint, "margin-top", 12, "margin-start", 12, "margin-end", 12, NULL);
+    g_object_set (type_label, "margin-bottom", 12, NULL);
     gtk_widget_add_css_class (type_label, "dim-label");
     gtk_widget_add_css_class (type_label, "caption");
     gtk_box_append (GTK_BOX (box), fingerprint);

@@ -360,15 +360,10 @@ editor_saved_cb (AditTunnelEditor *editor,
 {
   AditStore *store = adit_manager_get_store (self->manager);
   AditTunnel *saved = adit_store_lookup (store, adit_tunnel_get_uuid (tunnel));
-  AditRunner *runner;
 
-  if (saved == NULL)
-    return;
-
-  /* A running tunnel picks up its new settings (the runner follows the saved object). */
-  runner = adit_manager_get_runner (self->manager, saved);
-  if (adit_runner_is_active (runner))
-    adit_runner_restart (runner);
+  /* A running tunnel picks up its new settings: its runner follows the saved object. */
+  if (saved != NULL)
+    adit_manager_get_runner (self->manager, saved);
 }
 
 static void

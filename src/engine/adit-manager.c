@@ -1,8 +1,8 @@
 /* adit-manager.c — see adit-manager.h.
  *
  * Runners are keyed by the tunnel's uuid. When the store replaces a tunnel object (an edit
- * saved as a new object, an import over an old one), the runner follows the new object the
- * next time it is asked for, restarting if it was running.
+ * saved as a new object), the same runner follows the new object the next time it is asked
+ * for, restarting if it was running.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -66,25 +66,21 @@ adit_manager_get_runner (AditManager *self,
                          AditTunnel  *tunnel)
 {
   AditRunner *runner;
-  gboolean was_active = FALSE;
 
   g_return_val_if_fail (ADIT_IS_MANAGER (self), NULL);
   g_return_val_if_fail (ADIT_IS_TUNNEL (tunnel), NULL);
 
   runner = g_hash_table_lookup (self->runners, adit_tunnel_get_uuid (tunnel));
-  if (runner != NULL && adit_runner_get_tunnel (runner) == tunnel)
-    return runner;
-
   if (runner != NULL)
-    was_active = adit_runner_is_active (runner);
+    {
+      adit_runner_set_tunnel (runner, tunnel);
+      return runner;
+    }
 
   runner = adit_runner_new (tunnel);
   g_signal_connect (runner, "notify::question", G_CALLBACK (runner_question_cb), self);
   g_signal_connect (runner, "notify::state", G_CALLBACK (runner_state_cb), self);
-  g_hash_table_replace (self->runners, g_strdup (adit_tunnel_get_uuid (tunnel)), runner);
-
-  if (was_active)
-    adit_runner_start (runner);
+  g_hash_table_insert (self->runners, g_strdup (adit_tunnel_get_uuid (tunnel)), runner);
 
   return runner;
 }

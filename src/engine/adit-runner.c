@@ -36,6 +36,7 @@ struct _AditRunner
   double history[ADIT_RUNNER_HISTORY];
   guint64 history_last_bytes;
   guint history_source;
+  gboolean restart_pending;
 };
 
 G_DEFINE_FINAL_TYPE (AditRunner, adit_runner, G_TYPE_OBJECT)
@@ -229,6 +230,12 @@ connection_stopped_cb (AditConnection *connection,
   g_signal_emit (self, signals[SIGNAL_STATS_CHANGED], 0);
 
   set_state (self, state);
+
+  if (self->restart_pending)
+    {
+      self->restart_pending = FALSE;
+      adit_runner_start (self);
+    }
 }
 
 /* ---- starting: the keyring first ---- */
@@ -334,6 +341,7 @@ adit_runner_stop (AditRunner *self)
   g_return_if_fail (ADIT_IS_RUNNER (self));
 
   g_cancellable_cancel (self->cancellable);
+  self->restart_pending = FALSE;
 
   if (self->connection != NULL)
     {
@@ -345,18 +353,6 @@ adit_runner_stop (AditRunner *self)
   forget_remembered (self);
   if (self->state != ADIT_CONNECTION_STATE_FAILED)
     set_state (self, ADIT_CONNECTION_STATE_DISCONNECTED);
-}
-
-static void
-restart_when_stopped_cb (AditRunner *self,
-                         GParamSpec *pspec,
-                         gpointer    user_data)
-{
-  if (self->connection != NULL)
-    return;
-
-  g_signal_handlers_disconnect_by_func (self, restart_when_stopped_cb, user_data);
-  adit_runner_start (self);
 }
 
 void
@@ -371,8 +367,25 @@ adit_runner_restart (AditRunner *self)
       return;
     }
 
-  g_signal_connect (self, "notify::state", G_CALLBACK (restart_when_stopped_cb), NULL);
+  /* Started again once the old connection closed its listeners (connection_stopped_cb). */
+  self->restart_pending = TRUE;
   adit_connection_stop (self->connection);
+}
+
+void
+adit_runner_set_tunnel (AditRunner *self,
+                        AditTunnel *tunnel)
+{
+  g_return_if_fail (ADIT_IS_RUNNER (self));
+  g_return_if_fail (ADIT_IS_TUNNEL (tunnel));
+
+  if (!g_set_object (&self->tunnel, tunnel))
+    return;
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TUNNEL]);
+  /* A running tunnel picks up its new settings; its listeners close before it reopens. */
+  if (adit_runner_is_active (self))
+    adit_runner_restart (self);
 }
 
 gboolean

@@ -28,6 +28,9 @@ G_DECLARE_FINAL_TYPE (AditRunner, adit_runner, ADIT, RUNNER, GObject)
 AditRunner          *adit_runner_new                  (AditTunnel    *tunnel);
 AditTunnel          *adit_runner_get_tunnel           (AditRunner    *self);
 
+/* The saved tunnel was replaced (edited): a running one restarts with it. */
+void                 adit_runner_set_tunnel           (AditRunner    *self,
+                                                       AditTunnel    *tunnel);
 void                 adit_runner_start                (AditRunner    *self);
 void                 adit_runner_stop                 (AditRunner    *self);
 /* Stops and starts again with the tunnel as it is now (after the person edited it). */
