@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <string.h>
 #include <unistd.h>
 
 #include <adwaita.h>
@@ -168,18 +169,32 @@ main (int   argc,
     g_main_context_iteration (NULL, TRUE);
 
   for (guint i = 0; i < G_N_ELEMENTS (clients); i++)
-    {
-      clients[i] = adit_test_connect ("127.0.0.1", local_port, 10, &error);
-      for (guint j = 0; j < 200; j++)
-        {
-          char line[64];
+    clients[i] = adit_test_connect ("127.0.0.1", local_port, 10, &error);
 
-          adit_test_send_all (clients[i], "hello through the tunnel\n", 25, NULL);
-          if (read (clients[i], line, sizeof line) <= 0)
-            break;
+  /* Traffic that rises and falls for a while, so the graph shows what it is for. */
+  for (guint tick = 0; tick < 250; tick++)
+    {
+      char chunk[8192];
+      gsize size = 1024 + (tick % 40) * 150 + (tick / 40) * 400;
+
+      memset (chunk, 'a' + tick % 26, sizeof chunk);
+      for (guint i = 0; i < G_N_ELEMENTS (clients); i++)
+        {
+          gsize got = 0;
+
+          adit_test_send_all (clients[i], chunk, size, NULL);
+          while (got < size)
+            {
+              ssize_t n = read (clients[i], chunk, size - got);
+
+              if (n <= 0)
+                break;
+              got += n;
+            }
         }
+      settle (100);
     }
-  settle (3500);
+  settle (300);
   save_png (GTK_WIDGET (window), out, "list.png");
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.edit-tunnel", "s",

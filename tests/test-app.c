@@ -248,20 +248,29 @@ typedef struct
   const char *text;
 } RowText;
 
+/* The state comes first ("Connected · 3 connections"). */
 static gboolean
 row_state_is (gpointer data)
 {
   RowText *want = data;
 
-  return g_strcmp0 (adit_tunnel_row_get_state_text (want->row), want->text) == 0;
+  return g_str_has_prefix (adit_tunnel_row_get_state_text (want->row), want->text);
 }
 
 static gboolean
-row_traffic_starts (gpointer data)
+row_traffic_is (gpointer data)
 {
   RowText *want = data;
 
-  return g_str_has_prefix (adit_tunnel_row_get_traffic_text (want->row), want->text);
+  return g_strcmp0 (adit_tunnel_row_get_traffic_text (want->row), want->text) == 0;
+}
+
+static gboolean
+row_state_mentions (gpointer data)
+{
+  RowText *want = data;
+
+  return strstr (adit_tunnel_row_get_state_text (want->row), want->text) != NULL;
 }
 
 static gboolean
@@ -515,16 +524,22 @@ test_row_follows_tunnel (Fixture       *fixture,
       g_assert_no_error (error);
     }
   {
-    RowText want = { row, "3 connections" };
+    RowText want = { row, "· 3 connections" };
 
-    wait_for (row_traffic_starts, &want, "3 connections");
+    wait_for (row_state_mentions, &want, "3 connections");
+  }
+  /* 3 × "ping\n" each way. */
+  {
+    RowText want = { row, "↑ 15 bytes ↓ 15 bytes" };
+
+    wait_for (row_traffic_is, &want, want.text);
   }
   for (guint i = 0; i < G_N_ELEMENTS (fds); i++)
     close (fds[i]);
   {
-    RowText want = { row, "0 connections" };
+    RowText want = { row, "· 0 connections" };
 
-    wait_for (row_traffic_starts, &want, "0 connections");
+    wait_for (row_state_mentions, &want, "0 connections");
   }
 
   /* Edited while connected: it reconnects with the new port, and the old one closes. */

@@ -56,32 +56,40 @@ update_description (AditTunnelRow *self)
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->connect_switch), switch_label);
 }
 
+/* "Connected · 3 connections" above "↑ 1.2 MB ↓ 5.0 MB": short lines, so the description
+ * next to them keeps its room. */
 static void
 update_traffic (AditTunnelRow *self)
 {
   AditStats stats;
+  g_autofree char *state = adit_runner_describe_state (self->runner);
   g_autofree char *sent = NULL;
   g_autofree char *received = NULL;
-  g_autofree char *text = NULL;
+  g_autofree char *status = NULL;
+  g_autofree char *traffic = NULL;
 
   adit_throughput_graph_set_history (self->graph, adit_runner_get_history (self->runner),
                                      ADIT_RUNNER_HISTORY);
 
   if (adit_runner_get_state (self->runner) != ADIT_CONNECTION_STATE_CONNECTED)
     {
+      gtk_label_set_label (self->state_label, state);
       gtk_label_set_label (self->traffic_label, "");
       gtk_widget_set_visible (GTK_WIDGET (self->traffic_label), FALSE);
       return;
     }
 
   adit_runner_get_stats (self->runner, &stats);
+  /* Translators: a tunnel's state, then how many programs use it right now. */
+  status = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s · %u connection",
+                                         "%s · %u connections", stats.open_connections),
+                            state, stats.open_connections);
   sent = g_format_size (stats.bytes_sent);
   received = g_format_size (stats.bytes_received);
-  /* Translators: live traffic of a tunnel: open connections, bytes sent, bytes received. */
-  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u connection · ↑ %s ↓ %s",
-                                       "%u connections · ↑ %s ↓ %s", stats.open_connections),
-                          stats.open_connections, sent, received);
-  gtk_label_set_label (self->traffic_label, text);
+  /* Translators: bytes sent and received through a tunnel so far. */
+  traffic = g_strdup_printf (_("↑ %s ↓ %s"), sent, received);
+  gtk_label_set_label (self->state_label, status);
+  gtk_label_set_label (self->traffic_label, traffic);
   gtk_widget_set_visible (GTK_WIDGET (self->traffic_label), TRUE);
 }
 
@@ -89,10 +97,8 @@ static void
 update_state (AditTunnelRow *self)
 {
   AditConnectionState state = adit_runner_get_state (self->runner);
-  g_autofree char *text = adit_runner_describe_state (self->runner);
   GtkWidget *label = GTK_WIDGET (self->state_label);
 
-  gtk_label_set_label (self->state_label, text);
   gtk_widget_remove_css_class (label, "success");
   gtk_widget_remove_css_class (label, "error");
   gtk_widget_remove_css_class (label, "accent");

@@ -1,5 +1,5 @@
 /* adit-runner.h — one saved tunnel as the window sees it: switched on or off, its state, the
- * question it waits on, live counters and a minute of throughput history. It looks up saved
+ * question it waits on, live counters and half a minute of throughput history. It looks up saved
  * secrets before connecting and saves what the person asked to remember once it worked.
  * Main thread only; the network work happens in AditConnection's worker.
  *
@@ -15,7 +15,7 @@
 G_BEGIN_DECLS
 
 /* Seconds of throughput history kept for the row's graph. */
-#define ADIT_RUNNER_HISTORY 60
+#define ADIT_RUNNER_HISTORY 30
 
 #define ADIT_TYPE_RUNNER (adit_runner_get_type ())
 G_DECLARE_FINAL_TYPE (AditRunner, adit_runner, ADIT, RUNNER, GObject)
