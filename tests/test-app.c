@@ -960,6 +960,75 @@ test_broken_file_reported (void)
   adit_test_remove_tree (dir, NULL);
 }
 
+static void
+test_changed_identity_refused (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  AdwMessageDialog *dialog;
+  AditTunnel *tunnel;
+  AditTunnelRow *row;
+
+  if (!start_sshd (fixture))
+    return;
+  tunnel = save_tunnel (fixture, 9, adit_test_free_port ("127.0.0.1", &error));
+  /* Adit remembers another key for this server: someone could be in between. */
+  adit_tunnel_set_known_hosts_file (tunnel, fixture->sshd->wrong_known_hosts);
+  adit_tunnel_set_host_key_policy (tunnel, ADIT_HOST_KEY_POLICY_ASK);
+  g_assert_true (g_file_get_contents (fixture->sshd->wrong_known_hosts, &before, NULL, NULL));
+  row = row_of (fixture, tunnel);
+
+  gtk_switch_set_active (adit_tunnel_row_get_switch (row), TRUE);
+  wait_row_state (row, "Server identity changed");
+
+  /* Explained in full, with no way to connect anyway and nothing written. */
+  dialog = ADW_MESSAGE_DIALOG (take_dialog (fixture, ADW_TYPE_MESSAGE_DIALOG));
+  adit_test_assert_mentions (adw_message_dialog_get_body (dialog), "changed");
+  adit_test_assert_mentions (adw_message_dialog_get_body (dialog), "Forget Server Identity");
+  g_assert_true (adw_message_dialog_has_response (dialog, "close"));
+  g_assert_false (adw_message_dialog_has_response (dialog, "connect"));
+  g_assert_null (find_button (GTK_WIDGET (dialog), "_Trust and Connect"));
+  g_assert_true (g_file_get_contents (fixture->sshd->wrong_known_hosts, &after, NULL, NULL));
+  g_assert_cmpstr (after, ==, before);
+  g_assert_false (gtk_switch_get_active (adit_tunnel_row_get_switch (row)));
+}
+
+static void
+test_editor_ssh_config_hosts (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autofree char *ssh_dir = g_build_filename (g_get_home_dir (), ".ssh", NULL);
+  g_autofree char *config = g_build_filename (ssh_dir, "config", NULL);
+  AditTunnelEditor *editor;
+  GtkWidget *root, *offer;
+
+  g_mkdir_with_parents (ssh_dir, 0700);
+  g_assert_true (g_file_set_contents (config,
+                                      "Host work\n"
+                                      "  HostName gateway.example.com\n"
+                                      "  User alice\n"
+                                      "  Port 2222\n"
+                                      "Host *.internal\n"
+                                      "  User bob\n", -1, NULL));
+
+  /* The servers the person already uses with ssh are offered by name; choosing one fills
+   * in what their ssh settings say about it. */
+  editor = adit_tunnel_editor_new (GTK_WINDOW (fixture->window), fixture->manager, NULL, NULL);
+  root = GTK_WIDGET (editor);
+  offer = find_button (root, "work");
+  g_assert_nonnull (offer);
+  g_assert_null (find_button (root, "*.internal"));
+  g_signal_emit_by_name (offer, "clicked");
+  g_assert_cmpstr (text_in (root, "Server Address"), ==, "gateway.example.com");
+  g_assert_cmpstr (text_in (root, "Server Port"), ==, "2222");
+  g_assert_cmpstr (text_in (root, "User Name"), ==, "alice");
+
+  gtk_window_destroy (GTK_WINDOW (editor));
+  g_unlink (config);
+}
+
 #define ADD(path, func) \
   g_test_add ("/adit/app/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
 
@@ -984,12 +1053,14 @@ main (int   argc,
 
   ADD ("editor/validation", test_editor_validation);
   ADD ("editor/preset", test_editor_preset);
+  ADD ("editor/ssh-config-hosts", test_editor_ssh_config_hosts);
   g_test_add_func ("/adit/app/editor/privileged-port", test_editor_privileged_port);
   g_test_add_func ("/adit/app/editor/privileged-port/subprocess",
                    test_editor_privileged_port_subprocess);
   ADD ("paste-command", test_paste_command);
   ADD ("row-follows-tunnel", test_row_follows_tunnel);
   ADD ("host-key-dialog", test_host_key_dialog);
+  ADD ("changed-identity-refused", test_changed_identity_refused);
   ADD ("password-dialog-remembers", test_password_dialog_remembers);
   ADD ("end-to-end-mail", test_end_to_end_mail);
   ADD ("import-shows-first", test_import_shows_first);

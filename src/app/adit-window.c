@@ -243,17 +243,6 @@ question_cb (AditManager  *manager,
 }
 
 static void
-details_response_cb (AdwMessageDialog *dialog,
-                     const char       *response,
-                     AditWindow       *self)
-{
-  const char *uuid = g_object_get_data (G_OBJECT (dialog), "adit-uuid");
-
-  if (g_str_equal (response, "forget"))
-    gtk_widget_activate_action (GTK_WIDGET (self), "win.forget-identity", "s", uuid);
-}
-
-static void
 show_details (AditWindow *self,
               AditRunner *runner)
 {
@@ -269,6 +258,17 @@ show_details (AditWindow *self,
 
   dialog = adw_message_dialog_new (GTK_WINDOW (self), error ? phrase : _("A Connection Failed"),
                                    error ? error->message : client_error->message);
+  if (error != NULL && g_error_matches (error, ADIT_ERROR, ADIT_ERROR_HOST_KEY_CHANGED))
+    {
+      /* No way to connect from here: forgetting the old identity is its own, deliberate
+       * step, and the next connection then asks the person to check the new fingerprint. */
+      g_autofree char *body = g_strdup_printf ("%s\n\n%s", error->message,
+                                               _("When the server’s administrator has "
+                                                 "confirmed the change, choose “Forget Server "
+                                                 "Identity…” in the tunnel’s menu."));
+
+      adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (dialog), body);
+    }
 
   /* The technical detail, one click further: what an administrator will ask for. */
   g_string_append_printf (detail, _("Tunnel: %s\n"), name_of (tunnel));
@@ -292,17 +292,6 @@ show_details (AditWindow *self,
   adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), expander);
 
   adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
-  if (error != NULL && g_error_matches (error, ADIT_ERROR, ADIT_ERROR_HOST_KEY_CHANGED)
-      && !adit_tunnel_get_read_only (tunnel))
-    {
-      /* Offered here, never in the same breath as connecting: forgetting is its own step,
-       * and the next connection asks the person to check the new fingerprint. */
-      adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "forget",
-                                       _("_Forget Old Identity…"));
-      g_object_set_data_full (G_OBJECT (dialog), "adit-uuid",
-                              g_strdup (adit_tunnel_get_uuid (tunnel)), g_free);
-      g_signal_connect (dialog, "response", G_CALLBACK (details_response_cb), self);
-    }
   present_dialog (self, GTK_WINDOW (dialog));
 }
 
