@@ -11,7 +11,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <locale.h>
+
 #include <adwaita.h>
+#include <glib/gi18n.h>
 #include <libssh/libssh.h>
 
 #include "adit-engine.h"
@@ -121,6 +124,12 @@ main (int   argc,
       return 2;
     }
   out = argv[1];
+  /* ADIT_LOCALEDIR=BUILDDIR/po with LANGUAGE=de shows a translation before it is installed. */
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("ADIT_LOCALEDIR") ? g_getenv ("ADIT_LOCALEDIR")
+                                                               : LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
   g_setenv ("SECRET_BACKEND", "file", TRUE);
   g_setenv ("SECRET_FILE_TEST_PATH", "/dev/null", TRUE);
   g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);

@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <linux/capability.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -436,7 +437,10 @@ test_editor_privileged_port_subprocess (void)
   adit_test_assert_mentions (adit_tunnel_editor_get_message (editor, "local-port"),
                              "administrator");
   gtk_widget_activate_action (GTK_WIDGET (editor), "editor.use-suggested-port", NULL);
-  g_assert_cmpstr (text_in (GTK_WIDGET (editor), "Local Port"), ==, "1100");
+  /* 1100 for 110, as administrators write it, unless something here already uses 1100. */
+  if (adit_local_port_is_free (NULL, 1100))
+    g_assert_cmpstr (text_in (GTK_WIDGET (editor), "Local Port"), ==, "1100");
+  g_assert_cmpint (atoi (text_in (GTK_WIDGET (editor), "Local Port")), >=, 1100);
   g_assert_null (adit_tunnel_editor_get_message (editor, "local-port"));
   gtk_window_destroy (GTK_WINDOW (editor));
   g_rmdir (dir);
