@@ -17,6 +17,7 @@
 #include <glib/gi18n.h>
 #include <libssh/libssh.h>
 
+#include "adit-alert.h"
 #include "adit-engine.h"
 #include "adit-test-echo.h"
 #include "adit-test-sshd.h"
@@ -114,7 +115,7 @@ main (int   argc,
   const char *out;
   AditWindow *window;
   AditTunnel *mail;
-  GtkWindow *dialog;
+  GtkWidget *dialog;
   guint16 local_port;
   int clients[3];
 
@@ -172,7 +173,7 @@ main (int   argc,
     g_main_context_iteration (NULL, TRUE);
   settle (800);
   save_png (GTK_WIDGET (dialog), out, "host-key.png");
-  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "connect");
+  adit_alert_respond (dialog, "connect");
   while (adit_runner_get_state (adit_manager_get_runner (manager, mail))
          != ADIT_CONNECTION_STATE_CONNECTED)
     g_main_context_iteration (NULL, TRUE);

@@ -21,6 +21,7 @@
 #include <glib/gstdio.h>
 #include <libssh/libssh.h>
 
+#include "adit-alert.h"
 #include "adit-engine.h"
 #include "adit-paste-dialog.h"
 #include "adit-question-dialog.h"
@@ -310,11 +311,11 @@ new_question_asked (gpointer data)
   return now != NULL && now != want->old;
 }
 
-static GtkWindow *
+static GtkWidget *
 take_dialog (Fixture *fixture,
              GType    type)
 {
-  GtkWindow *dialog;
+  GtkWidget *dialog;
 
   wait_for (has_dialog, fixture->window, g_type_name (type));
   dialog = adit_window_get_last_dialog (fixture->window);
@@ -471,14 +472,13 @@ test_paste_command (Fixture       *fixture,
   gtk_editable_set_text (adit_paste_dialog_get_entry (paste),
                          "ssh -X -L 1100:mail.example.com:110 other.example.com");
   adit_test_assert_mentions (adit_paste_dialog_get_problem (paste), "-X");
-  g_assert_false (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (paste),
-                                                           "continue"));
+  g_assert_false (adit_alert_get_response_enabled (GTK_WIDGET (paste), "continue"));
 
   gtk_editable_set_text (adit_paste_dialog_get_entry (paste),
                          "ssh -L 1100:mail.example.com:110 -p 2222 alice@other.example.com");
   g_assert_null (adit_paste_dialog_get_problem (paste));
-  adw_message_dialog_response (ADW_MESSAGE_DIALOG (paste), "continue");
-  gtk_window_destroy (GTK_WINDOW (paste));
+  adit_alert_respond (GTK_WIDGET (paste), "continue");
+  adit_alert_close (GTK_WIDGET (paste));
 
   /* The editor, filled in: the person only has to look and save. */
   editor = ADIT_TUNNEL_EDITOR (take_dialog (fixture, ADIT_TYPE_TUNNEL_EDITOR));
@@ -603,9 +603,9 @@ test_host_key_dialog (Fixture       *fixture,
   /* First: the person is not sure, and cancels. Nothing is remembered. */
   gtk_switch_set_active (adit_tunnel_row_get_switch (row), TRUE);
   dialog = ADIT_QUESTION_DIALOG (take_dialog (fixture, ADIT_TYPE_QUESTION_DIALOG));
-  adit_test_assert_mentions (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)),
+  adit_test_assert_mentions (adit_alert_get_heading (GTK_WIDGET (dialog)),
                              "Right Server");
-  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adit_alert_respond (GTK_WIDGET (dialog), "cancel");
   wait_row_state (row, "Cancelled");
   g_assert_false (g_file_test (known_hosts, G_FILE_TEST_EXISTS));
 
@@ -613,12 +613,12 @@ test_host_key_dialog (Fixture       *fixture,
   gtk_switch_set_active (adit_tunnel_row_get_switch (row), TRUE);
   dialog = ADIT_QUESTION_DIALOG (take_dialog (fixture, ADIT_TYPE_QUESTION_DIALOG));
   {
-    GtkWidget *extra = adw_message_dialog_get_extra_child (ADW_MESSAGE_DIALOG (dialog));
+    GtkWidget *extra = adit_alert_get_extra_child (GTK_WIDGET (dialog));
     const char *shown = gtk_label_get_label (GTK_LABEL (gtk_widget_get_first_child (extra)));
 
     g_assert_cmpstr (shown, ==, fixture->sshd->host_fingerprint);
   }
-  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "connect");
+  adit_alert_respond (GTK_WIDGET (dialog), "connect");
   wait_row_state (row, "Connected");
   g_assert_true (g_file_get_contents (known_hosts, &remembered, NULL, &error));
   g_assert_no_error (error);
@@ -713,7 +713,7 @@ test_password_dialog_remembers (Fixture       *fixture,
   g_assert_nonnull (adit_question_dialog_get_remember (dialog));
   gtk_editable_set_text (adit_question_dialog_get_entry (dialog, 0), "Tunnel-Pass-8");
   gtk_check_button_set_active (adit_question_dialog_get_remember (dialog), TRUE);
-  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "connect");
+  adit_alert_respond (GTK_WIDGET (dialog), "connect");
 
   /* Asked again; the right one this time. */
   {
@@ -722,11 +722,11 @@ test_password_dialog_remembers (Fixture       *fixture,
     wait_for (new_question_asked, &want, "the second question");
   }
   dialog = ADIT_QUESTION_DIALOG (take_dialog (fixture, ADIT_TYPE_QUESTION_DIALOG));
-  adit_test_assert_mentions (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)),
+  adit_test_assert_mentions (adit_alert_get_body (GTK_WIDGET (dialog)),
                              "not accepted");
   gtk_editable_set_text (adit_question_dialog_get_entry (dialog, 0), ADIT_TEST_SERVER_PASSWORD);
   gtk_check_button_set_active (adit_question_dialog_get_remember (dialog), TRUE);
-  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "connect");
+  adit_alert_respond (GTK_WIDGET (dialog), "connect");
   wait_row_state (row, "Connected");
 
   /* Kept in the keyring once it worked, and nowhere in Adit's own files. */
@@ -837,7 +837,7 @@ test_end_to_end_mail (Fixture       *fixture,
   row = row_of (fixture, tunnel);
   gtk_switch_set_active (adit_tunnel_row_get_switch (row), TRUE);
   dialog = ADIT_QUESTION_DIALOG (take_dialog (fixture, ADIT_TYPE_QUESTION_DIALOG));
-  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "connect");
+  adit_alert_respond (GTK_WIDGET (dialog), "connect");
   wait_row_state (row, "Connected");
 
   /* The mail client, pointed at localhost as the administrator said. */
@@ -897,7 +897,7 @@ test_import_shows_first (Fixture       *fixture,
   /* A file that is not a tunnel: one sentence, nothing opened. */
   g_assert_true (g_file_set_contents (path, "\x7f" "ELF junk", -1, &error));
   adit_window_import_file (fixture->window, file);
-  g_assert_true (ADW_IS_MESSAGE_DIALOG (take_dialog (fixture, ADW_TYPE_MESSAGE_DIALOG)));
+  g_assert_true (ADIT_IS_ALERT (take_dialog (fixture, ADIT_TYPE_ALERT)));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->store)), ==, 1);
   g_unlink (path);
 }
@@ -945,7 +945,7 @@ test_broken_file_reported (void)
   g_autoptr(AditManager) manager = NULL;
   const char *no_dirs[] = { NULL };
   AditWindow *window;
-  GtkWindow *dialog;
+  GtkWidget *dialog;
 
   g_assert_true (g_file_set_contents (broken, "[Tunnel]\nHost=\n", -1, NULL));
   store = adit_store_new (dir, no_dirs);
@@ -955,11 +955,11 @@ test_broken_file_reported (void)
   /* Set aside (never deleted) and told in plain words as the window opens. */
   window = adit_window_new (the_app, manager);
   dialog = adit_window_get_last_dialog (window);
-  g_assert_true (ADW_IS_MESSAGE_DIALOG (dialog));
-  adit_test_assert_mentions (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)),
+  g_assert_true (ADIT_IS_ALERT (dialog));
+  adit_test_assert_mentions (adit_alert_get_body (GTK_WIDGET (dialog)),
                              "mail.sshtunnel");
   g_assert_true (g_file_test (aside, G_FILE_TEST_EXISTS));
-  gtk_window_destroy (dialog);
+  adit_alert_close (dialog);
   gtk_window_destroy (GTK_WINDOW (window));
   adit_test_remove_tree (dir, NULL);
 }
@@ -971,7 +971,7 @@ test_changed_identity_refused (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   g_autofree char *before = NULL;
   g_autofree char *after = NULL;
-  AdwMessageDialog *dialog;
+  GtkWidget *dialog;
   AditTunnel *tunnel;
   AditTunnelRow *row;
 
@@ -988,12 +988,12 @@ test_changed_identity_refused (Fixture       *fixture,
   wait_row_state (row, "Server identity changed");
 
   /* Explained in full, with no way to connect anyway and nothing written. */
-  dialog = ADW_MESSAGE_DIALOG (take_dialog (fixture, ADW_TYPE_MESSAGE_DIALOG));
-  adit_test_assert_mentions (adw_message_dialog_get_body (dialog), "changed");
-  adit_test_assert_mentions (adw_message_dialog_get_body (dialog), "Forget Server Identity");
-  g_assert_true (adw_message_dialog_has_response (dialog, "close"));
-  g_assert_false (adw_message_dialog_has_response (dialog, "connect"));
-  g_assert_null (find_button (GTK_WIDGET (dialog), "_Trust and Connect"));
+  dialog = take_dialog (fixture, ADIT_TYPE_ALERT);
+  adit_test_assert_mentions (adit_alert_get_body (GTK_WIDGET (dialog)), "changed");
+  adit_test_assert_mentions (adit_alert_get_body (GTK_WIDGET (dialog)), "Forget Server Identity");
+  g_assert_true (adit_alert_has_response (GTK_WIDGET (dialog), "close"));
+  g_assert_false (adit_alert_has_response (GTK_WIDGET (dialog), "connect"));
+  g_assert_null (find_button (dialog, "_Trust and Connect"));
   g_assert_true (g_file_get_contents (fixture->sshd->wrong_known_hosts, &after, NULL, NULL));
   g_assert_cmpstr (after, ==, before);
   g_assert_false (gtk_switch_get_active (adit_tunnel_row_get_switch (row)));

@@ -13,14 +13,14 @@
 
 struct _AditPasteDialog
 {
-  AdwMessageDialog parent_instance;
+  AditAlert parent_instance;
 
   GtkEntry *entry;
   GtkLabel *problem;
   AditTunnel *tunnel;          /* what the text means now, or NULL */
 };
 
-G_DEFINE_FINAL_TYPE (AditPasteDialog, adit_paste_dialog, ADW_TYPE_MESSAGE_DIALOG)
+G_DEFINE_FINAL_TYPE (AditPasteDialog, adit_paste_dialog, ADIT_TYPE_ALERT)
 
 enum {
   SIGNAL_UNDERSTOOD,
@@ -46,8 +46,7 @@ text_changed_cb (AditPasteDialog *self)
     gtk_widget_add_css_class (GTK_WIDGET (self->entry), "error");
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self->entry), "error");
-  adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (self), "continue",
-                                           self->tunnel != NULL);
+  adit_alert_set_response_enabled (GTK_WIDGET (self), "continue", self->tunnel != NULL);
 }
 
 static void
@@ -64,8 +63,8 @@ entry_activate_cb (AditPasteDialog *self)
 {
   if (self->tunnel == NULL)
     return;
-  adw_message_dialog_response (ADW_MESSAGE_DIALOG (self), "continue");
-  gtk_window_close (GTK_WINDOW (self));
+  adit_alert_respond (GTK_WIDGET (self), "continue");
+  adit_alert_close (GTK_WIDGET (self));
 }
 
 static void
@@ -89,11 +88,11 @@ adit_paste_dialog_class_init (AditPasteDialogClass *klass)
 static void
 adit_paste_dialog_init (AditPasteDialog *self)
 {
-  AdwMessageDialog *dialog = ADW_MESSAGE_DIALOG (self);
+  GtkWidget *dialog = GTK_WIDGET (self);
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
 
-  adw_message_dialog_set_heading (dialog, _("Paste a Command"));
-  adw_message_dialog_set_body (dialog, _("Paste the command your administrator sent you. "
+  adit_alert_set_heading (dialog, _("Paste a Command"));
+  adit_alert_set_body (dialog, _("Paste the command your administrator sent you. "
                                          "It looks like “ssh -L 1100:mail.example.com:110 "
                                          "other.example.com”."));
 
@@ -109,16 +108,14 @@ adit_paste_dialog_init (AditPasteDialog *self)
   gtk_widget_set_visible (GTK_WIDGET (self->problem), FALSE);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->entry));
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->problem));
-  adw_message_dialog_set_extra_child (dialog, box);
+  adit_alert_set_extra_child (dialog, box);
 
-  adw_message_dialog_add_responses (dialog,
-                                    "cancel", _("_Cancel"),
-                                    "continue", _("C_ontinue"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (dialog, "continue", ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_default_response (dialog, "continue");
-  adw_message_dialog_set_close_response (dialog, "cancel");
-  adw_message_dialog_set_response_enabled (dialog, "continue", FALSE);
+  adit_alert_add_response (dialog, "cancel", _("_Cancel"));
+  adit_alert_add_response (dialog, "continue", _("C_ontinue"));
+  adit_alert_set_response_appearance (dialog, "continue", ADW_RESPONSE_SUGGESTED);
+  adit_alert_set_default_response (dialog, "continue");
+  adit_alert_set_close_response (dialog, "cancel");
+  adit_alert_set_response_enabled (dialog, "continue", FALSE);
 
   g_signal_connect_swapped (self->entry, "changed", G_CALLBACK (text_changed_cb), self);
   g_signal_connect_swapped (self->entry, "activate", G_CALLBACK (entry_activate_cb), self);
@@ -126,13 +123,9 @@ adit_paste_dialog_init (AditPasteDialog *self)
 }
 
 GtkWidget *
-adit_paste_dialog_new (GtkWindow  *parent,
-                       const char *text)
+adit_paste_dialog_new (const char *text)
 {
-  AditPasteDialog *self = g_object_new (ADIT_TYPE_PASTE_DIALOG,
-                                        "transient-for", parent,
-                                        "modal", TRUE,
-                                        NULL);
+  AditPasteDialog *self = g_object_new (ADIT_TYPE_PASTE_DIALOG, NULL);
 
   if (text != NULL)
     gtk_editable_set_text (GTK_EDITABLE (self->entry), text);

@@ -15,7 +15,7 @@
 
 struct _AditQuestionDialog
 {
-  AdwMessageDialog parent_instance;
+  AditAlert parent_instance;
 
   AditRunner *runner;
   AditQuestion *question;
@@ -23,7 +23,7 @@ struct _AditQuestionDialog
   GtkCheckButton *remember;
 };
 
-G_DEFINE_FINAL_TYPE (AditQuestionDialog, adit_question_dialog, ADW_TYPE_MESSAGE_DIALOG)
+G_DEFINE_FINAL_TYPE (AditQuestionDialog, adit_question_dialog, ADIT_TYPE_ALERT)
 
 static void
 response_cb (AditQuestionDialog *self,
@@ -59,8 +59,11 @@ close_cb (gpointer data)
 {
   /* Focus leaves the entry rows first: libadwaita 1.2's entry row reacts to losing focus,
    * which would otherwise happen while it is being torn down. */
-  gtk_window_set_focus (GTK_WINDOW (data), NULL);
-  gtk_window_close (GTK_WINDOW (data));
+  GtkRoot *root = gtk_widget_get_root (data);
+
+  if (GTK_IS_WINDOW (root))
+    gtk_window_set_focus (GTK_WINDOW (root), NULL);
+  adit_alert_close (data);
   return G_SOURCE_REMOVE;
 }
 
@@ -76,7 +79,7 @@ static void
 entry_activate_cb (AditQuestionDialog *self)
 {
   /* Answering marks the question done, which closes the dialog. */
-  adw_message_dialog_response (ADW_MESSAGE_DIALOG (self), "connect");
+  adit_alert_respond (GTK_WIDGET (self), "connect");
 }
 
 static GtkWidget *
@@ -106,13 +109,13 @@ build_host_key (AditQuestionDialog *self)
   g_autofree char *body = NULL;
   GtkWidget *fingerprint;
 
-  adw_message_dialog_set_heading (ADW_MESSAGE_DIALOG (self), _("Is This the Right Server?"));
+  adit_alert_set_heading (GTK_WIDGET (self), _("Is This the Right Server?"));
   body = g_strdup_printf (_("Adit has not connected to %s before, so it cannot yet tell it "
                             "from an impostor. If your administrator gave you the server’s "
                             "fingerprint, check that it matches this one. Adit remembers "
                             "the server once you trust it."),
                           adit_question_get_server (question));
-  adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (self), body);
+  adit_alert_set_body (GTK_WIDGET (self), body);
 
   fingerprint = gtk_label_new (adit_question_get_fingerprint (question));
   gtk_label_set_selectable (GTK_LABEL (fingerprint), TRUE);
@@ -135,17 +138,15 @@ build_host_key (AditQuestionDialog *self)
     gtk_widget_add_css_class (type_label, "caption");
     gtk_box_append (GTK_BOX (box), fingerprint);
     gtk_box_append (GTK_BOX (box), type_label);
-    adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (self), box);
+    adit_alert_set_extra_child (GTK_WIDGET (self), box);
   }
 
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (self),
-                                    "cancel", _("_Cancel"),
-                                    "connect", _("_Trust and Connect"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (self), "connect",
+  adit_alert_add_response (GTK_WIDGET (self), "cancel", _("_Cancel"));
+  adit_alert_add_response (GTK_WIDGET (self), "connect", _("_Trust and Connect"));
+  adit_alert_set_response_appearance (GTK_WIDGET (self), "connect",
                                               ADW_RESPONSE_SUGGESTED);
   /* Trusting must be a deliberate click, not a reflexive Enter. */
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (self), "cancel");
+  adit_alert_set_default_response (GTK_WIDGET (self), "cancel");
 }
 
 static void
@@ -171,8 +172,8 @@ build_prompts (AditQuestionDialog *self)
       heading = _("The Server Asks");
       break;
     }
-  adw_message_dialog_set_heading (ADW_MESSAGE_DIALOG (self), heading);
-  adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (self), adit_question_get_message (question));
+  adit_alert_set_heading (GTK_WIDGET (self), heading);
+  adit_alert_set_body (GTK_WIDGET (self), adit_question_get_message (question));
 
   gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
   gtk_widget_add_css_class (list, "boxed-list");
@@ -192,14 +193,12 @@ build_prompts (AditQuestionDialog *self)
       gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->remember));
     }
 
-  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (self), box);
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (self),
-                                    "cancel", _("_Cancel"),
-                                    "connect", _("C_onnect"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (self), "connect",
+  adit_alert_set_extra_child (GTK_WIDGET (self), box);
+  adit_alert_add_response (GTK_WIDGET (self), "cancel", _("_Cancel"));
+  adit_alert_add_response (GTK_WIDGET (self), "connect", _("C_onnect"));
+  adit_alert_set_response_appearance (GTK_WIDGET (self), "connect",
                                               ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (self), "connect");
+  adit_alert_set_default_response (GTK_WIDGET (self), "connect");
 }
 
 static void
@@ -226,12 +225,11 @@ static void
 adit_question_dialog_init (AditQuestionDialog *self)
 {
   self->entries = g_ptr_array_new ();
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (self), "cancel");
+  adit_alert_set_close_response (GTK_WIDGET (self), "cancel");
 }
 
 GtkWidget *
-adit_question_dialog_new (GtkWindow    *parent,
-                          AditRunner   *runner,
+adit_question_dialog_new (AditRunner   *runner,
                           AditQuestion *question)
 {
   AditQuestionDialog *self;
@@ -239,10 +237,7 @@ adit_question_dialog_new (GtkWindow    *parent,
   g_return_val_if_fail (ADIT_IS_RUNNER (runner), NULL);
   g_return_val_if_fail (ADIT_IS_QUESTION (question), NULL);
 
-  self = g_object_new (ADIT_TYPE_QUESTION_DIALOG,
-                       "transient-for", parent,
-                       "modal", TRUE,
-                       NULL);
+  self = g_object_new (ADIT_TYPE_QUESTION_DIALOG, NULL);
   self->runner = g_object_ref (runner);
   self->question = g_object_ref (question);
 

@@ -6,7 +6,7 @@
  */
 #pragma once
 
-#include <adwaita.h>
+#include "adit-alert.h"
 
 #include "adit-engine.h"
 
@@ -14,11 +14,11 @@ G_BEGIN_DECLS
 
 #define ADIT_TYPE_QUESTION_DIALOG (adit_question_dialog_get_type ())
 G_DECLARE_FINAL_TYPE (AditQuestionDialog, adit_question_dialog, ADIT, QUESTION_DIALOG,
-                      AdwMessageDialog)
+                      AditAlert)
 
-/* Responses: "cancel", and "connect" (which trusts the server for a host key question). */
-GtkWidget *adit_question_dialog_new (GtkWindow    *parent,
-                                     AditRunner   *runner,
+/* Responses: "cancel", and "connect" (which trusts the server for a host key question).
+ * Shown with adit_alert_present (). */
+GtkWidget *adit_question_dialog_new (AditRunner   *runner,
                                      AditQuestion *question);
 
 /* The entry of prompt @index, and the "Remember" check (NULL when nothing can be kept). */

@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "adit-alert.h"
 #include "adit-tunnel-editor.h"
 
 typedef struct
@@ -513,11 +514,10 @@ save_cb (GtkWidget  *widget,
     }
 
   {
-    GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), _("The Tunnel Was Not Saved"),
-                                                error->message);
+    GtkWidget *dialog = adit_alert_new (_("Tunnel Not Saved"), error->message);
 
-    adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
-    gtk_window_present (GTK_WINDOW (dialog));
+    adit_alert_add_response (dialog, "close", _("_Close"));
+    adit_alert_present (dialog, GTK_WIDGET (self));
   }
 }
 

@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "adit-alert.h"
 #include "adit-known-hosts.h"
 #include "adit-paste-dialog.h"
 #include "adit-question-dialog.h"
@@ -30,7 +31,7 @@ struct _AditWindow
   GSettings *settings;  /* NULL when the schema is not installed */
   AditManager *manager;
   GHashTable *client_toast_times;   /* uuid → last toast about a failed connection (µs) */
-  GtkWindow *last_dialog;           /* weak */
+  GtkWidget *last_dialog;           /* weak: an editor window or an alert */
 
   /* Template children */
   AdwToastOverlay *toast_overlay;
@@ -119,10 +120,13 @@ toast (AditWindow *self,
 
 static void
 present_dialog (AditWindow *self,
-                GtkWindow  *dialog)
+                GtkWidget  *dialog)
 {
   g_set_weak_pointer (&self->last_dialog, dialog);
-  gtk_window_present (dialog);
+  if (GTK_IS_WINDOW (dialog) && !ADIT_IS_ALERT (dialog))
+    gtk_window_present (GTK_WINDOW (dialog));
+  else
+    adit_alert_present (dialog, GTK_WIDGET (self));
 }
 
 static void
@@ -130,10 +134,10 @@ tell (AditWindow *self,
       const char *heading,
       const char *body)
 {
-  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, body);
+  GtkWidget *dialog = adit_alert_new (heading, body);
 
-  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
-  present_dialog (self, GTK_WINDOW (dialog));
+  adit_alert_add_response (dialog, "close", _("_Close"));
+  present_dialog (self, dialog);
 }
 
 static AditTunnel *
@@ -223,7 +227,7 @@ adit_window_get_row (AditWindow *self,
   return NULL;
 }
 
-GtkWindow *
+GtkWidget *
 adit_window_get_last_dialog (AditWindow *self)
 {
   g_return_val_if_fail (ADIT_IS_WINDOW (self), NULL);
@@ -238,8 +242,7 @@ question_cb (AditManager  *manager,
              AditQuestion *question,
              AditWindow   *self)
 {
-  present_dialog (self, GTK_WINDOW (adit_question_dialog_new (GTK_WINDOW (self), runner,
-                                                              question)));
+  present_dialog (self, adit_question_dialog_new (runner, question));
 }
 
 static void
@@ -249,15 +252,15 @@ show_details (AditWindow *self,
   AditTunnel *tunnel = adit_runner_get_tunnel (runner);
   const GError *error = adit_runner_get_error (runner);
   const GError *client_error = adit_runner_get_last_client_error (runner);
-  g_autofree char *phrase = adit_runner_describe_state (runner);
   g_autoptr(GString) detail = g_string_new (NULL);
   GtkWidget *dialog, *expander, *label;
 
   if (error == NULL && client_error == NULL)
     return;
 
-  dialog = adw_message_dialog_new (GTK_WINDOW (self), error ? phrase : _("A Connection Failed"),
-                                   error ? error->message : client_error->message);
+  /* Headings stay short: libadwaita's alert heading does not wrap. */
+  dialog = adit_alert_new (error ? _("Tunnel Stopped") : _("A Connection Failed"),
+                           error ? error->message : client_error->message);
   if (error != NULL && g_error_matches (error, ADIT_ERROR, ADIT_ERROR_HOST_KEY_CHANGED))
     {
       /* No way to connect from here: forgetting the old identity is its own, deliberate
@@ -267,7 +270,7 @@ show_details (AditWindow *self,
                                                  "confirmed the change, choose “Forget Server "
                                                  "Identity…” in the tunnel’s menu."));
 
-      adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (dialog), body);
+      adit_alert_set_body (dialog, body);
     }
 
   /* The technical detail, one click further: what an administrator will ask for. */
@@ -289,10 +292,10 @@ show_details (AditWindow *self,
   gtk_widget_add_css_class (label, "caption");
   expander = gtk_expander_new_with_mnemonic (_("_Technical Details"));
   gtk_expander_set_child (GTK_EXPANDER (expander), label);
-  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), expander);
+  adit_alert_set_extra_child (dialog, expander);
 
-  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
-  present_dialog (self, GTK_WINDOW (dialog));
+  adit_alert_add_response (dialog, "close", _("_Close"));
+  present_dialog (self, dialog);
 }
 
 static void
@@ -364,7 +367,7 @@ open_editor (AditWindow *self,
                                                      intro);
 
   g_signal_connect_object (editor, "saved", G_CALLBACK (editor_saved_cb), self, 0);
-  present_dialog (self, GTK_WINDOW (editor));
+  present_dialog (self, GTK_WIDGET (editor));
 }
 
 static void
@@ -394,10 +397,10 @@ static void
 show_paste_dialog (AditWindow *self,
                    const char *text)
 {
-  GtkWidget *dialog = adit_paste_dialog_new (GTK_WINDOW (self), text);
+  GtkWidget *dialog = adit_paste_dialog_new (text);
 
   g_signal_connect_object (dialog, "understood", G_CALLBACK (command_understood_cb), self, 0);
-  present_dialog (self, GTK_WINDOW (dialog));
+  present_dialog (self, dialog);
 }
 
 static void
@@ -459,7 +462,7 @@ adit_window_import_file (AditWindow *self,
 
   if (tunnel == NULL)
     {
-      tell (self, _("This Tunnel File Cannot Be Used"), error->message);
+      tell (self, _("Cannot Open This File"), error->message);
       return;
     }
 
@@ -544,7 +547,7 @@ export_chosen_cb (GtkNativeDialog *chooser,
       g_autoptr(GError) error = NULL;
 
       if (path == NULL || !adit_tunnel_file_save (tunnel, NULL, path, &error))
-        tell (self, _("The Tunnel Was Not Exported"),
+        tell (self, _("Tunnel Not Exported"),
               error ? error->message : _("Adit can only save tunnel files on this computer."));
       else
         {
@@ -652,9 +655,9 @@ identity_forgotten_cb (GObject      *source,
   guint removed = 0;
 
   if (!adit_known_hosts_forget_finish (result, &removed, &error))
-    tell (self, _("The Identity Was Not Forgotten"), error->message);
+    tell (self, _("Identity Not Forgotten"), error->message);
   else if (removed == 0 && adit_known_hosts_in_global_file (tunnel))
-    tell (self, _("The Identity Is in Your SSH Settings"),
+    tell (self, _("Kept in Your SSH Settings"),
           _("This server’s identity is recorded in your own SSH settings (the file "
             "~/.ssh/known_hosts), which Adit does not change. Ask your administrator, or "
             "remove the line for this server from that file."));
@@ -663,7 +666,7 @@ identity_forgotten_cb (GObject      *source,
 }
 
 static void
-forget_identity_response_cb (AdwMessageDialog *dialog,
+forget_identity_response_cb (GtkWidget        *dialog,
                              const char       *response,
                              AditWindow       *self)
 {
@@ -686,29 +689,26 @@ forget_identity_cb (GtkWidget  *widget,
 {
   AditWindow *self = ADIT_WINDOW (widget);
   AditTunnel *tunnel = tunnel_for (self, parameter);
-  g_autofree char *heading = NULL;
+  g_autofree char *body = NULL;
   GtkWidget *dialog;
 
   if (tunnel == NULL)
     return;
 
   /* Translators: %s is the SSH server's name. */
-  heading = g_strdup_printf (_("Forget the Identity of %s?"), adit_tunnel_get_host (tunnel));
-  dialog = adw_message_dialog_new (GTK_WINDOW (self), heading,
-                                   _("Do this only when your administrator told you that the "
-                                     "server changed. The next time you connect, Adit asks you "
-                                     "to check the server’s new fingerprint."));
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", _("_Cancel"),
-                                    "forget", _("_Forget"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "forget",
-                                              ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  body = g_strdup_printf (_("Adit forgets the identity it remembers for %s. Do this only when "
+                            "your administrator told you that the server changed: the next "
+                            "time you connect, Adit asks you to check its new fingerprint."),
+                          adit_tunnel_get_host (tunnel));
+  dialog = adit_alert_new (_("Forget Server Identity?"), body);
+  adit_alert_add_response (dialog, "cancel", _("_Cancel"));
+  adit_alert_add_response (dialog, "forget", _("_Forget"));
+  adit_alert_set_response_appearance (dialog, "forget", ADW_RESPONSE_DESTRUCTIVE);
+  adit_alert_set_default_response (dialog, "cancel");
   g_object_set_data_full (G_OBJECT (dialog), "adit-tunnel", g_object_ref (tunnel),
                           g_object_unref);
   g_signal_connect (dialog, "response", G_CALLBACK (forget_identity_response_cb), self);
-  present_dialog (self, GTK_WINDOW (dialog));
+  present_dialog (self, dialog);
 }
 
 /* ---- deleting, with undo ---- */
@@ -722,7 +722,7 @@ undo_delete_cb (AdwToast   *toast_,
 
   g_object_set_data (G_OBJECT (toast_), "adit-undone", GINT_TO_POINTER (TRUE));
   if (!adit_store_save (adit_manager_get_store (self->manager), tunnel, &error))
-    tell (self, _("The Tunnel Could Not Be Restored"), error->message);
+    tell (self, _("Tunnel Not Restored"), error->message);
 }
 
 static void
@@ -754,7 +754,7 @@ delete_tunnel_cb (GtkWidget  *widget,
   adit_manager_drop (self->manager, tunnel);
   if (!adit_store_remove (adit_manager_get_store (self->manager), tunnel, &error))
     {
-      tell (self, _("The Tunnel Was Not Deleted"), error->message);
+      tell (self, _("Tunnel Not Deleted"), error->message);
       return;
     }
 
@@ -875,8 +875,8 @@ report_store_problems (AditWindow *self)
 
       g_string_append_printf (body, "%s%s", i ? "\n\n" : "", problem->message);
     }
-  tell (self, g_dngettext (GETTEXT_PACKAGE, "A Tunnel File Could Not Be Read",
-                           "Some Tunnel Files Could Not Be Read", problems->len), body->str);
+  tell (self, g_dngettext (GETTEXT_PACKAGE, "Tunnel File Set Aside",
+                           "Tunnel Files Set Aside", problems->len), body->str);
 }
 
 AditWindow *

@@ -24,6 +24,6 @@ void        adit_window_import_file (AditWindow     *self,
 GtkWidget  *adit_window_get_row     (AditWindow     *self,
                                      const char     *uuid);
 /* Editors, question dialogs and other windows it opened lately (for tests). */
-GtkWindow  *adit_window_get_last_dialog (AditWindow *self);
+GtkWidget  *adit_window_get_last_dialog (AditWindow *self);
 
 G_END_DECLS
