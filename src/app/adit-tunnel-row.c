@@ -29,9 +29,9 @@ struct _AditTunnelRow
 G_DEFINE_FINAL_TYPE (AditTunnelRow, adit_tunnel_row, ADW_TYPE_ACTION_ROW)
 
 static void
-update_description (AditTunnelRow *self)
+show_description (AditTunnelRow *self,
+                  AditTunnel    *tunnel)
 {
-  AditTunnel *tunnel = adit_runner_get_tunnel (self->runner);
   g_autofree char *description = adit_tunnel_describe (tunnel);
   g_autofree char *subtitle = NULL;
   g_autofree char *switch_label = NULL;
@@ -54,6 +54,14 @@ update_description (AditTunnelRow *self)
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->connect_switch),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, switch_label, -1);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->connect_switch), switch_label);
+}
+
+static void
+update_description (AditTunnelRow *self)
+{
+  /* A row being torn down has let go of its runner. */
+  if (self->runner != NULL)
+    show_description (self, adit_runner_get_tunnel (self->runner));
 }
 
 /* "Connected · 3 connections" above "↑ 1.2 MB ↓ 5.0 MB": short lines, so the description
@@ -175,11 +183,9 @@ adit_tunnel_row_dispose (GObject *object)
 {
   AditTunnelRow *self = ADIT_TUNNEL_ROW (object);
 
+  /* Nothing may reach a row being torn down (the tunnel's handler is dropped with the row). */
   if (self->runner != NULL)
-    {
-      g_signal_handlers_disconnect_by_data (self->runner, self);
-      g_signal_handlers_disconnect_by_data (adit_runner_get_tunnel (self->runner), self);
-    }
+    g_signal_handlers_disconnect_by_data (self->runner, self);
   g_clear_object (&self->runner);
 
   G_OBJECT_CLASS (adit_tunnel_row_parent_class)->dispose (object);
@@ -231,10 +237,16 @@ adit_tunnel_row_new (AditRunner *runner)
   self->runner = g_object_ref (runner);
   tunnel = adit_runner_get_tunnel (runner);
 
-  g_signal_connect_swapped (tunnel, "notify", G_CALLBACK (update_description), self);
-  g_signal_connect_swapped (runner, "notify::state", G_CALLBACK (update_state), self);
-  g_signal_connect_swapped (runner, "notify::error", G_CALLBACK (update_state), self);
-  g_signal_connect_swapped (runner, "stats-changed", G_CALLBACK (update_traffic), self);
+  /* The runner can outlive the row and move on to another tunnel object (an edit): the
+   * handlers go with the row. */
+  g_signal_connect_object (tunnel, "notify", G_CALLBACK (update_description), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (runner, "notify::state", G_CALLBACK (update_state), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (runner, "notify::error", G_CALLBACK (update_state), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (runner, "stats-changed", G_CALLBACK (update_traffic), self,
+                           G_CONNECT_SWAPPED);
   g_signal_connect (self->connect_switch, "notify::active", G_CALLBACK (switch_active_cb), self);
   g_signal_connect (self, "activated", G_CALLBACK (row_activated_cb), NULL);
 
