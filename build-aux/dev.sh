@@ -2,10 +2,12 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # build-aux/dev.sh run   — install what is missing, build, and start the desktop app.
-# build-aux/dev.sh test  — install what is missing, build, and run every test twice: once in
-#                          build/ (under Xvfb and a private D-Bus session) and once in
-#                          build-asan/ (AddressSanitizer + UndefinedBehaviorSanitizer, engine and
-#                          CLI only). The last line printed is "N passed, N failed".
+# build-aux/dev.sh test  — install what is missing, build, and run every test three times: in
+#                          build/ (under Xvfb and a private D-Bus session), in build-asan/
+#                          (AddressSanitizer + UndefinedBehaviorSanitizer, engine and CLI only),
+#                          and on Debian 13 in a debootstrap root (build-aux/debian13.sh; the
+#                          GNOME 48 stack; ADIT_SKIP_DEBIAN13=1 leaves it out). The last line
+#                          printed is "N passed, N failed".
 #
 # Made for a fresh Debian 12, as root or as a user who may use sudo. Packages are installed
 # only when dpkg-query says one is missing, so a second run goes straight to the build.
@@ -20,8 +22,11 @@ PACKAGES=(
   desktop-file-utils appstream
   xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools
   openssh-server openssh-client dovecot-core dovecot-pop3d
-  curl socat iproute2 procps
+  curl socat iproute2 procps debootstrap debian-archive-keyring
 )
+
+# Where build-aux/debian13.sh keeps its Debian 13 root between runs.
+DEBIAN13_ROOT=${ADIT_DEBIAN13_ROOT:-/var/tmp/adit-debian13-root}
 
 usage () {
   echo "Usage: $0 run|test" >&2
@@ -185,6 +190,11 @@ cmd_test () {
   else
     echo "The build in build-asan/ failed."
     failed=$((failed + 1))
+  fi
+
+  if [ -z "${ADIT_SKIP_DEBIAN13:-}" ]; then
+    echo "== debian13: every test on Debian 13 (GTK 4.18, libadwaita 1.7), no compiler warnings"
+    run_tests "$DEBIAN13_ROOT/var/tmp/adit-build" as_root build-aux/debian13.sh "$DEBIAN13_ROOT"
   fi
 
   print_summary
