@@ -194,8 +194,14 @@ create_row_cb (gpointer item,
   AditWindow *self = user_data;
   AditRunner *runner = adit_manager_get_runner (self->manager, ADIT_TUNNEL (item));
 
-  g_signal_connect_object (runner, "client-failed", G_CALLBACK (client_failed_cb), self, 0);
-  g_signal_connect_object (runner, "keyring-failed", G_CALLBACK (keyring_failed_cb), self, 0);
+  /* Rows come and go (an edit makes a new one); the runner and this window stay. */
+  if (g_signal_handler_find (runner, G_SIGNAL_MATCH_FUNC | G_SIGNAL_MATCH_DATA, 0, 0, NULL,
+                             client_failed_cb, self) == 0)
+    {
+      g_signal_connect_object (runner, "client-failed", G_CALLBACK (client_failed_cb), self, 0);
+      g_signal_connect_object (runner, "keyring-failed", G_CALLBACK (keyring_failed_cb), self,
+                               0);
+    }
 
   return adit_tunnel_row_new (runner);
 }
