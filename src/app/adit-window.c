@@ -12,7 +12,6 @@
 #include <glib/gi18n.h>
 
 #include "adit-alert.h"
-#include "adit-known-hosts.h"
 #include "adit-paste-dialog.h"
 #include "adit-question-dialog.h"
 #include "adit-tunnel-editor.h"

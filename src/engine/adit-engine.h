@@ -16,5 +16,6 @@
 #include "adit-local-port.h"
 #include "adit-secrets.h"
 #include "adit-ssh-config.h"
+#include "adit-known-hosts-forget.h"
 #include "adit-runner.h"
 #include "adit-manager.h"
