@@ -457,6 +457,30 @@ test_editor_privileged_port (void)
 
 /* ---- pasting a command ---- */
 
+static gboolean
+paste_dialog_shown (gpointer data)
+{
+  return ADIT_IS_PASTE_DIALOG (adit_window_get_last_dialog (data));
+}
+
+/* Ctrl+V on the first page: the copied command arrives in the dialog, already understood. */
+static void
+test_paste_from_clipboard (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  const char *command = "ssh -L 1100:mail.example.com:110 other.example.com";
+  AditPasteDialog *paste;
+
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (fixture->window)), command);
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.paste-clipboard", NULL);
+  wait_for (paste_dialog_shown, fixture->window, "the paste dialog");
+  paste = ADIT_PASTE_DIALOG (adit_window_get_last_dialog (fixture->window));
+  g_assert_cmpstr (gtk_editable_get_text (adit_paste_dialog_get_entry (paste)), ==, command);
+  g_assert_null (adit_paste_dialog_get_problem (paste));
+  g_assert_true (adit_alert_get_response_enabled (GTK_WIDGET (paste), "continue"));
+  adit_alert_close (GTK_WIDGET (paste));
+}
+
 static void
 test_paste_command (Fixture       *fixture,
                     gconstpointer  data)
@@ -920,8 +944,9 @@ test_delete_and_undo (Fixture       *fixture,
                       ADIT_TUNNEL_FILE_SUFFIX, NULL);
   g_assert_true (g_file_test (file, G_FILE_TEST_EXISTS));
 
-  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.delete-tunnel", "s",
-                              adit_tunnel_get_uuid (tunnel));
+  /* The Delete key, with the tunnel's row focused. */
+  g_assert_true (gtk_widget_grab_focus (GTK_WIDGET (row_of (fixture, tunnel))));
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.delete-focused", NULL);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->store)), ==, 0);
   g_assert_false (g_file_test (file, G_FILE_TEST_EXISTS));
 
@@ -1062,6 +1087,7 @@ main (int   argc,
   g_test_add_func ("/adit/app/editor/privileged-port/subprocess",
                    test_editor_privileged_port_subprocess);
   ADD ("paste-command", test_paste_command);
+  ADD ("paste-from-clipboard", test_paste_from_clipboard);
   ADD ("row-follows-tunnel", test_row_follows_tunnel);
   ADD ("host-key-dialog", test_host_key_dialog);
   ADD ("changed-identity-refused", test_changed_identity_refused);

@@ -210,8 +210,11 @@ update_page (AditWindow *self)
 {
   GListModel *tunnels = G_LIST_MODEL (adit_manager_get_store (self->manager));
 
-  gtk_stack_set_visible_child_name (self->stack,
-                                    g_list_model_get_n_items (tunnels) ? "list" : "empty");
+  gboolean empty = g_list_model_get_n_items (tunnels) == 0;
+
+  gtk_stack_set_visible_child_name (self->stack, empty ? "empty" : "list");
+  /* Elsewhere Ctrl+V is the person's own: pasting into an entry, say. */
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.paste-clipboard", empty);
 }
 
 GtkWidget *
@@ -427,20 +430,15 @@ clipboard_text_cb (GObject      *source,
   show_paste_dialog (self, text);
 }
 
-/* Ctrl+V on the first-start page: what the person copied from the email goes straight in. */
-static gboolean
-paste_shortcut_cb (GtkWidget *widget,
-                   GVariant  *args,
-                   gpointer   user_data)
+/* Ctrl+V on the first-start page (the only place the action is enabled): what the person
+ * copied from the email goes straight in. */
+static void
+paste_clipboard_cb (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
 {
-  AditWindow *self = ADIT_WINDOW (widget);
-
-  if (!g_str_equal (gtk_stack_get_visible_child_name (self->stack), "empty"))
-    return FALSE;
-
   gdk_clipboard_read_text_async (gtk_widget_get_clipboard (widget), NULL, clipboard_text_cb,
-                                 g_object_ref (self));
-  return TRUE;
+                                 g_object_ref (widget));
 }
 
 void
@@ -775,24 +773,20 @@ delete_tunnel_cb (GtkWidget  *widget,
   adw_toast_overlay_add_toast (self->toast_overlay, undo);
 }
 
-/* Delete on a focused row deletes its tunnel (with undo). */
-static gboolean
-delete_shortcut_cb (GtkWidget *widget,
-                    GVariant  *args,
-                    gpointer   user_data)
+/* The Delete key: the tunnel whose row has the focus goes (with undo). Entries handle the key
+ * themselves before it reaches the window. */
+static void
+delete_focused_cb (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
 {
-  AditWindow *self = ADIT_WINDOW (widget);
-  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (widget));
   GtkWidget *row = focus ? gtk_widget_get_ancestor (focus, ADIT_TYPE_TUNNEL_ROW) : NULL;
-  const char *uuid;
 
-  if (row == NULL)
-    return FALSE;
-
-  uuid = adit_tunnel_get_uuid (adit_runner_get_tunnel (
-    adit_tunnel_row_get_runner (ADIT_TUNNEL_ROW (row))));
-  gtk_widget_activate_action (widget, "win.delete-tunnel", "s", uuid);
-  return TRUE;
+  if (row != NULL)
+    gtk_widget_activate_action (widget, "win.delete-tunnel", "s",
+                                adit_tunnel_get_uuid (adit_runner_get_tunnel (
+                                  adit_tunnel_row_get_runner (ADIT_TUNNEL_ROW (row)))));
 }
 
 /* ---- GObject ---- */
@@ -832,6 +826,8 @@ adit_window_class_init (AditWindowClass *klass)
 
   gtk_widget_class_install_action (widget_class, "win.add-tunnel", NULL, add_tunnel_cb);
   gtk_widget_class_install_action (widget_class, "win.paste-command", NULL, paste_command_cb);
+  gtk_widget_class_install_action (widget_class, "win.paste-clipboard", NULL,
+                                   paste_clipboard_cb);
   gtk_widget_class_install_action (widget_class, "win.import", NULL, import_cb);
   gtk_widget_class_install_action (widget_class, "win.edit-tunnel", "s", edit_tunnel_cb);
   gtk_widget_class_install_action (widget_class, "win.export-tunnel", "s", export_tunnel_cb);
@@ -841,14 +837,16 @@ adit_window_class_init (AditWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.forget-identity", "s",
                                    forget_identity_cb);
   gtk_widget_class_install_action (widget_class, "win.delete-tunnel", "s", delete_tunnel_cb);
+  gtk_widget_class_install_action (widget_class, "win.delete-focused", NULL, delete_focused_cb);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK,
                                        "win.add-tunnel", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK,
                                        "win.import", NULL);
-  gtk_widget_class_add_binding (widget_class, GDK_KEY_v, GDK_CONTROL_MASK, paste_shortcut_cb,
-                                NULL);
-  gtk_widget_class_add_binding (widget_class, GDK_KEY_Delete, 0, delete_shortcut_cb, NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_v, GDK_CONTROL_MASK,
+                                       "win.paste-clipboard", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "win.delete-focused",
+                                       NULL);
 }
 
 static void
