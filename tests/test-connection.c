@@ -24,6 +24,7 @@
 typedef struct
 {
   AditTestSshd   *sshd;
+  AditTestSshServer *login_server;  /* the in-process server, freed after the connection */
   AditTestEcho   *echo;
   AditConnection *connection;
   guint16         local_port;
@@ -110,6 +111,8 @@ fixture_teardown (Fixture       *fixture,
     }
   g_clear_pointer (&fixture->echo, adit_test_echo_free);
   g_clear_pointer (&fixture->sshd, adit_test_sshd_free);
+  /* Its thread ends with its last session: the connection above has stopped by now. */
+  g_clear_pointer (&fixture->login_server, adit_test_ssh_server_free);
   g_ptr_array_unref (fixture->listening);
   g_ptr_array_unref (fixture->client_errors);
   g_free (fixture->last_fingerprint);
@@ -1185,7 +1188,8 @@ warm_up (void)
     g_main_context_iteration (NULL, TRUE);
 }
 
-/* A tunnel to the in-process libssh server, which logs in by password or prompts only. */
+/* A tunnel to the in-process libssh server, which logs in by password or prompts only. The
+ * fixture owns the server (teardown frees it once the connection has stopped). */
 static AditTestSshServer *
 start_login_server (Fixture             *fixture,
                     AditTestServerAuth   auth,
@@ -1207,6 +1211,7 @@ start_login_server (Fixture             *fixture,
   adit_tunnel_set_known_hosts_file (*tunnel, known_hosts);
   adit_tunnel_set_host_key_policy (*tunnel, ADIT_HOST_KEY_POLICY_ACCEPT_NEW);
   adit_tunnel_add_forward (*tunnel, forward);
+  fixture->login_server = server;
   return server;
 }
 
@@ -1304,7 +1309,7 @@ static void
 test_password (Fixture       *fixture,
                gconstpointer  data)
 {
-  g_autoptr(AditTestSshServer) server = NULL;
+  AditTestSshServer *server;
   g_autoptr(AditTunnel) tunnel = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -1324,16 +1329,13 @@ test_password (Fixture       *fixture,
   g_assert_cmpuint (fixture->accepted, ==, 1u << ADIT_QUESTION_PASSWORD);
   g_assert_true (adit_test_round_trip (fixture->local_port, "after a password", &error));
   g_assert_no_error (error);
-
-  adit_connection_stop (fixture->connection);
-  wait_stopped (fixture);
 }
 
 static void
 test_saved_password (Fixture       *fixture,
                      gconstpointer  data)
 {
-  g_autoptr(AditTestSshServer) server = NULL;
+  AditTestSshServer *server;
   g_autoptr(AditTunnel) tunnel = NULL;
 
   server = start_login_server (fixture, ADIT_TEST_SERVER_AUTH_PASSWORD, &tunnel);
@@ -1345,16 +1347,13 @@ test_saved_password (Fixture       *fixture,
   g_assert_cmpuint (fixture->questions, ==, 0);
   g_assert_cmpuint (fixture->accepted, ==, 0);
   g_assert_cmpuint (adit_test_ssh_server_get_attempts (server), ==, 1);
-  /* The server's thread ends with its last session. */
-  adit_connection_stop (fixture->connection);
-  wait_stopped (fixture);
 }
 
 static void
 test_saved_password_changed (Fixture       *fixture,
                              gconstpointer  data)
 {
-  g_autoptr(AditTestSshServer) server = NULL;
+  AditTestSshServer *server;
   g_autoptr(AditTunnel) tunnel = NULL;
 
   server = start_login_server (fixture, ADIT_TEST_SERVER_AUTH_PASSWORD, &tunnel);
@@ -1368,20 +1367,16 @@ test_saved_password_changed (Fixture       *fixture,
   g_assert_nonnull (strstr (fixture->last_message, "saved password"));
   g_assert_cmpuint (fixture->accepted, ==, 1u << ADIT_QUESTION_PASSWORD);
   g_assert_cmpuint (adit_test_ssh_server_get_attempts (server), ==, 2);
-  /* The server's thread ends with its last session. */
-  adit_connection_stop (fixture->connection);
-  wait_stopped (fixture);
 }
 
 static void
 test_saved_password_prompt (Fixture       *fixture,
                             gconstpointer  data)
 {
-  g_autoptr(AditTestSshServer) server = NULL;
   g_autoptr(AditTunnel) tunnel = NULL;
 
   /* Two prompts (a code, then the password) are not a password prompt: still asked. */
-  server = start_login_server (fixture, ADIT_TEST_SERVER_AUTH_KEYBOARD_INTERACTIVE, &tunnel);
+  start_login_server (fixture, ADIT_TEST_SERVER_AUTH_KEYBOARD_INTERACTIVE, &tunnel);
   fixture->saved_password = ADIT_TEST_SERVER_PASSWORD;
   fixture->answer = ADIT_TEST_SERVER_PASSWORD;
   start (fixture, tunnel);
@@ -1389,16 +1384,13 @@ test_saved_password_prompt (Fixture       *fixture,
   g_assert_cmpint (wait_settled (fixture), ==, ADIT_CONNECTION_STATE_CONNECTED);
   g_assert_cmpuint (fixture->questions, ==, 1);
   g_assert_cmpint (fixture->last_kind, ==, ADIT_QUESTION_KEYBOARD_INTERACTIVE);
-  /* The server's thread ends with its last session. */
-  adit_connection_stop (fixture->connection);
-  wait_stopped (fixture);
 }
 
 static void
 test_password_wrong_three_times (Fixture       *fixture,
                                  gconstpointer  data)
 {
-  g_autoptr(AditTestSshServer) server = NULL;
+  AditTestSshServer *server;
   g_autoptr(AditTunnel) tunnel = NULL;
 
   server = start_login_server (fixture, ADIT_TEST_SERVER_AUTH_PASSWORD, &tunnel);
@@ -1414,11 +1406,10 @@ static void
 test_keyboard_interactive (Fixture       *fixture,
                            gconstpointer  data)
 {
-  g_autoptr(AditTestSshServer) server = NULL;
   g_autoptr(AditTunnel) tunnel = NULL;
   g_autoptr(GError) error = NULL;
 
-  server = start_login_server (fixture, ADIT_TEST_SERVER_AUTH_KEYBOARD_INTERACTIVE, &tunnel);
+  start_login_server (fixture, ADIT_TEST_SERVER_AUTH_KEYBOARD_INTERACTIVE, &tunnel);
   fixture->answer = ADIT_TEST_SERVER_PASSWORD;
   start (fixture, tunnel);
 
@@ -1431,9 +1422,6 @@ test_keyboard_interactive (Fixture       *fixture,
   g_assert_false (fixture->last_echo[1]);
   g_assert_true (adit_test_round_trip (fixture->local_port, "after two prompts", &error));
   g_assert_no_error (error);
-
-  adit_connection_stop (fixture->connection);
-  wait_stopped (fixture);
 }
 
 #define ADD(path, func) \

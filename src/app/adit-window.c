@@ -307,15 +307,10 @@ show_details (AditWindow *self,
 }
 
 static void
-toast_details_cb (AdwToast   *toast_,
-                  AditRunner *runner)
+toast_details_cb (AdwToast   *failure,
+                  AditWindow *self)
 {
-  GtkWidget *window = gtk_widget_get_ancestor (GTK_WIDGET (g_object_get_data (
-                                                 G_OBJECT (toast_), "adit-overlay")),
-                                               ADIT_TYPE_WINDOW);
-
-  if (window != NULL)
-    show_details (ADIT_WINDOW (window), runner);
+  show_details (self, g_object_get_data (G_OBJECT (failure), "adit-runner"));
 }
 
 static void
@@ -346,8 +341,9 @@ failed_cb (AditManager  *manager,
   failure = adw_toast_new (title);
   adw_toast_set_timeout (failure, 8);
   adw_toast_set_button_label (failure, _("_Details"));
-  g_object_set_data (G_OBJECT (failure), "adit-overlay", self->toast_overlay);
-  g_signal_connect_object (failure, "button-clicked", G_CALLBACK (toast_details_cb), runner, 0);
+  g_object_set_data_full (G_OBJECT (failure), "adit-runner", g_object_ref (runner),
+                          g_object_unref);
+  g_signal_connect_object (failure, "button-clicked", G_CALLBACK (toast_details_cb), self, 0);
   adw_toast_overlay_add_toast (self->toast_overlay, failure);
 }
 
