@@ -190,24 +190,54 @@ setup_clear (Setup *setup)
   g_free (setup->known_hosts_option);
 }
 
+/* adit-cli forwarding Setup's port through its sshd, known to it; @option comes first
+ * (NULL: none). */
+static Cli *
+cli_spawn_tunnel (Setup      *setup,
+                  const char *option)
+{
+  const char *args[] = { "-N", "-L", setup->spec, "-p", setup->ssh_port,
+                         "-i", setup->sshd->client_key,
+                         "-o", setup->known_hosts_option, "-o", "StrictHostKeyChecking=yes",
+                         setup->destination, NULL };
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+
+  if (option != NULL)
+    g_ptr_array_add (argv, (gpointer)option);
+  for (guint i = 0; i < G_N_ELEMENTS (args); i++)
+    g_ptr_array_add (argv, (gpointer)args[i]);
+
+  return cli_spawn ((const char * const *)argv->pdata);
+}
+
+/* Ctrl+C: a clean disconnect and a zero exit, like ssh. */
+static void
+cli_interrupt (Cli *cli)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *rest = NULL;
+
+  g_subprocess_send_signal (cli->process, SIGINT);
+  rest = cli_read_until (cli, "\x01never\x01");
+  g_subprocess_wait (cli->process, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (cli->process));
+  g_assert_cmpint (g_subprocess_get_exit_status (cli->process), ==, 0);
+}
+
 static void
 test_forward_until_interrupted (void)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *start = NULL;
   g_autofree char *opened = NULL;
-  g_autofree char *rest = NULL;
   Setup setup = { 0 };
   Cli *cli;
 
   if (!setup_servers (&setup))
     return;
 
-  cli = cli_spawn ((const char *[]){ "-N", "-L", setup.spec, "-p", setup.ssh_port,
-                                     "-i", setup.sshd->client_key,
-                                     "-o", setup.known_hosts_option,
-                                     "-o", "StrictHostKeyChecking=yes",
-                                     setup.destination, NULL });
+  cli = cli_spawn_tunnel (&setup, NULL);
   start = cli_read_until (cli, "Connected");
   g_assert_nonnull (strstr (start, "Listening on 127.0.0.1:"));
   g_assert_nonnull (strstr (start, "Connected: "));
@@ -218,16 +248,57 @@ test_forward_until_interrupted (void)
   g_assert_nonnull (strstr (opened, "opened (1 open)"));
   g_assert_nonnull (strstr (opened, "closed (0 open)"));
 
-  /* Ctrl+C: a clean disconnect and a zero exit, like ssh. */
-  g_subprocess_send_signal (cli->process, SIGINT);
-  rest = cli_read_until (cli, "\x01never\x01");
-  g_subprocess_wait (cli->process, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (cli->process));
-  g_assert_cmpint (g_subprocess_get_exit_status (cli->process), ==, 0);
+  cli_interrupt (cli);
   g_assert_false (adit_test_wait_port ("127.0.0.1", setup.port, 100, NULL));
 
   cli_free (cli);
+  setup_clear (&setup);
+}
+
+/* The server restarts: adit-cli says so, keeps the port, and is back by itself; with
+ * --no-reconnect it exits as ssh would. */
+static void
+test_reconnects (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *start = NULL;
+  g_autofree char *lost = NULL;
+  g_autofree char *back = NULL;
+  g_autofree char *rest = NULL;
+  Setup setup = { 0 };
+  Cli *cli;
+
+  if (!setup_servers (&setup))
+    return;
+
+  cli = cli_spawn_tunnel (&setup, NULL);
+  start = cli_read_until (cli, "Connected");
+
+  adit_test_sshd_kill_all (setup.sshd, SIGKILL);
+  lost = cli_read_until (cli, "the local ports stay open.");
+  g_assert_nonnull (strstr (lost, "was lost"));
+  g_assert_nonnull (strstr (lost, "Connecting again in "));
+  g_assert_true (adit_test_sshd_restart (setup.sshd, &error));
+  g_assert_no_error (error);
+  back = cli_read_until (cli, "Connected again: ");
+  g_assert_true (adit_test_round_trip (setup.port, "after the restart", &error));
+  g_assert_no_error (error);
+
+  cli_interrupt (cli);
+  cli_free (cli);
+
+  cli = cli_spawn_tunnel (&setup, "--no-reconnect");
+  g_free (start);
+  start = cli_read_until (cli, "Connected");
+  adit_test_sshd_kill_all (setup.sshd, SIGKILL);
+  rest = cli_read_until (cli, "\x01never\x01");
+  g_subprocess_wait (cli->process, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_subprocess_get_exit_status (cli->process), ==, 255);
+  g_assert_null (strstr (rest, "Connecting again"));
+  g_assert_false (adit_test_wait_port ("127.0.0.1", setup.port, 100, NULL));
+  cli_free (cli);
+
   setup_clear (&setup);
 }
 
@@ -331,6 +402,7 @@ main (int   argc,
   g_test_add_func ("/adit/cli/help-and-version", test_help_and_version);
   g_test_add_func ("/adit/cli/bad-input", test_bad_input);
   g_test_add_func ("/adit/cli/forward-until-interrupted", test_forward_until_interrupted);
+  g_test_add_func ("/adit/cli/reconnects", test_reconnects);
   g_test_add_func ("/adit/cli/asks-about-unknown-server", test_asks_about_unknown_server);
   g_test_add_func ("/adit/cli/asks-for-passphrase", test_asks_for_passphrase);
   g_test_add_func ("/adit/cli/failure-is-one-sentence", test_failure_is_one_sentence);

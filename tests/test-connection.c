@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -35,6 +36,7 @@ typedef struct
   guint           questions;
   AditQuestion   *kept_question;  /* when the test answers later, or never */
   gboolean        keep_question;
+  gboolean        no_reconnect;   /* as adit-cli --no-reconnect */
   gboolean        stopped;
   /* how the test answers questions */
   const char     *answer;        /* NULL: cancel */
@@ -142,6 +144,7 @@ tunnel_for (Fixture    *fixture,
   adit_tunnel_set_known_hosts_file (tunnel, fixture->sshd->known_hosts);
   adit_tunnel_set_host_key_policy (tunnel, ADIT_HOST_KEY_POLICY_STRICT);
   adit_tunnel_set_connect_timeout (tunnel, 10);
+  adit_tunnel_set_reconnect (tunnel, !fixture->no_reconnect);
   adit_tunnel_add_forward (tunnel, forward);
 
   return tunnel;
@@ -985,6 +988,7 @@ test_server_dies (Fixture       *fixture,
 
   if (!start_sshd (fixture, NULL))
     return;
+  fixture->no_reconnect = TRUE;
   connect_echo (fixture, ADIT_TEST_ECHO_MODE_SINK, 0);
 
   fd = adit_test_connect ("127.0.0.1", fixture->local_port, 10, &error);
@@ -1021,6 +1025,7 @@ test_keepalive_timeout (Fixture       *fixture,
 
   if (!start_sshd (fixture, NULL))
     return;
+  fixture->no_reconnect = TRUE;
   tunnel = tunnel_for (fixture, "127.0.0.1", 9);
   adit_tunnel_set_alive_interval (tunnel, 1);
   adit_tunnel_set_alive_count_max (tunnel, 2);
@@ -1041,6 +1046,268 @@ test_keepalive_timeout (Fixture       *fixture,
   g_assert_cmpint ((failed_at - stopped_at) / G_USEC_PER_SEC, <=, 1 * (2 + 1) + 1);
 }
 
+
+/* An echo tunnel with its own keep-alive settings, connected; FALSE when skipped. */
+static gboolean
+connect_echo_with_keepalive (Fixture *fixture,
+                             guint    interval,
+                             guint    count_max)
+{
+  g_autoptr(AditTunnel) tunnel = NULL;
+
+  if (!start_sshd (fixture, NULL))
+    return FALSE;
+  fixture->echo = adit_test_echo_new (ADIT_TEST_ECHO_MODE_ECHO, 0);
+  tunnel = tunnel_for (fixture, "127.0.0.1", fixture->echo->port);
+  adit_tunnel_set_alive_interval (tunnel, interval);
+  adit_tunnel_set_alive_count_max (tunnel, count_max);
+  start (fixture, tunnel);
+  g_assert_cmpint (wait_settled (fixture), ==, ADIT_CONNECTION_STATE_CONNECTED);
+  return TRUE;
+}
+
+static gboolean
+tick_cb (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+wait_state (Fixture             *fixture,
+            AditConnectionState  state)
+{
+  gint64 deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
+  /* Wakes the loop, so that a state that never comes fails the test instead of hanging it. */
+  guint tick = g_timeout_add_seconds (1, tick_cb, NULL);
+
+  while (adit_connection_get_state (fixture->connection) != state)
+    {
+      g_assert_false (fixture->stopped);
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_source_remove (tick);
+}
+
+/* Someone holds @port on 127.0.0.1: binding it ourselves fails. */
+static gboolean
+port_is_bound (guint16 port)
+{
+  struct sockaddr_in address = { .sin_family = AF_INET, .sin_port = g_htons (port),
+                                 .sin_addr.s_addr = g_htonl (INADDR_LOOPBACK) };
+  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  gboolean bound = bind (fd, (struct sockaddr *)&address, sizeof address) < 0 &&
+                   errno == EADDRINUSE;
+
+  close (fd);
+  return bound;
+}
+
+static void
+assert_closed (int fd)
+{
+  static char buf[64 * 1024];
+  ssize_t r;
+
+  /* What was echoed before the end may still be on its way. */
+  do
+    r = recv (fd, buf, sizeof buf, 0);
+  while (r > 0);
+  /* Closed by the tunnel (EOF or reset), not left hanging until the receive timeout. */
+  g_assert_true (r == 0 || errno == ECONNRESET);
+}
+
+/* The server is killed during a transfer and started again, twenty times: each time the
+ * tunnel comes back by itself, its port stays bound throughout, a program that connects
+ * during the outage is served once the server is back, and nothing is leaked. */
+static void
+test_reconnect_after_server_restarts (Fixture       *fixture,
+                                      gconstpointer  data)
+{
+  static guint8 chunk[64 * 1024];
+  guint rounds = quick () ? 3 : 20;
+  guint fds_connected;
+
+  if (!start_sshd (fixture, NULL))
+    return;
+  connect_echo (fixture, ADIT_TEST_ECHO_MODE_ECHO, 0);
+  fds_connected = adit_test_count_fds_settled ();
+
+  for (guint round = 0; round < rounds; round++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *line = NULL;
+      g_autofree char *expected = g_strdup_printf ("served after outage %u", round);
+      g_autofree char *sent = g_strconcat (expected, "\n", NULL);
+      const GError *lost;
+      int busy, waiting;
+
+      /* A program in the middle of a transfer… */
+      busy = adit_test_connect ("127.0.0.1", fixture->local_port, 10, &error);
+      g_assert_no_error (error);
+      for (guint i = 0; i < 8; i++)
+        g_assert_true (adit_test_send_all (busy, chunk, sizeof chunk, &error));
+
+      /* …when the server goes away. */
+      adit_test_sshd_kill_all (fixture->sshd, SIGKILL);
+      wait_state (fixture, ADIT_CONNECTION_STATE_RECONNECTING);
+      lost = adit_connection_get_error (fixture->connection);
+      g_assert_nonnull (lost);
+      g_assert_true (lost->domain == ADIT_ERROR);
+      g_assert_true (port_is_bound (fixture->local_port));
+      /* Its connection could not survive the session: it is closed, not left hanging. */
+      assert_closed (busy);
+      close (busy);
+
+      /* A program connecting during the outage waits instead of being refused. */
+      waiting = adit_test_connect ("127.0.0.1", fixture->local_port, 10, &error);
+      g_assert_no_error (error);
+      g_assert_true (adit_test_send_all (waiting, sent, strlen (sent), &error));
+      g_assert_true (port_is_bound (fixture->local_port));
+
+      g_assert_true (adit_test_sshd_restart (fixture->sshd, &error));
+      g_assert_no_error (error);
+      wait_state (fixture, ADIT_CONNECTION_STATE_CONNECTED);
+      g_assert_null (adit_connection_get_error (fixture->connection));
+
+      line = adit_test_read_line (waiting, 256, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (line, ==, expected);
+      close (waiting);
+      wait_stats (fixture, 0, 2 * (round + 1));
+
+      g_assert_cmpuint (adit_test_wait_fds (fds_connected, 2000), ==, fds_connected);
+    }
+  g_assert_false (fixture->stopped);
+}
+
+/* A frozen server is noticed by the keep-alive, and the tunnel comes back once it thaws. */
+static void
+test_reconnect_after_keepalive_timeout (Fixture       *fixture,
+                                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 stopped_at;
+
+  if (!connect_echo_with_keepalive (fixture, 1, 2))
+    return;
+
+  adit_test_sshd_kill_all (fixture->sshd, SIGSTOP);
+  stopped_at = g_get_monotonic_time ();
+  wait_state (fixture, ADIT_CONNECTION_STATE_RECONNECTING);
+  /* interval × (count + 1), with a second of slack for the timer's own granularity */
+  g_assert_cmpint ((g_get_monotonic_time () - stopped_at) / G_USEC_PER_SEC, <=, 1 * (2 + 1) + 1);
+  g_assert_error ((GError *)adit_connection_get_error (fixture->connection),
+                  ADIT_ERROR, ADIT_ERROR_KEEPALIVE_TIMEOUT);
+  g_assert_true (port_is_bound (fixture->local_port));
+
+  adit_test_sshd_kill_all (fixture->sshd, SIGCONT);
+  wait_state (fixture, ADIT_CONNECTION_STATE_CONNECTED);
+  g_assert_true (adit_test_round_trip (fixture->local_port, "thawed", &error));
+  g_assert_no_error (error);
+}
+
+/* After the network changed or the computer woke, retry_now asks the server at once instead
+ * of waiting for the next keep-alive: a dead session is noticed within seconds. */
+static void
+test_retry_now_checks_session (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 asked_at;
+
+  /* The keep-alive would take ages. */
+  if (!connect_echo_with_keepalive (fixture, 600, ADIT_DEFAULT_ALIVE_COUNT_MAX))
+    return;
+
+  /* A live server answers: nothing changes. */
+  adit_connection_retry_now (fixture->connection);
+  g_assert_true (adit_test_round_trip (fixture->local_port, "still there", &error));
+  g_assert_no_error (error);
+
+  adit_test_sshd_kill_all (fixture->sshd, SIGSTOP);
+  asked_at = g_get_monotonic_time ();
+  adit_connection_retry_now (fixture->connection);
+  wait_state (fixture, ADIT_CONNECTION_STATE_RECONNECTING);
+  g_assert_cmpint ((g_get_monotonic_time () - asked_at) / G_USEC_PER_SEC, <=, 5 + 1);
+  adit_test_sshd_kill_all (fixture->sshd, SIGCONT);
+  wait_state (fixture, ADIT_CONNECTION_STATE_CONNECTED);
+}
+
+/* Waiting to reconnect, "Retry now" does not wait out the back-off. */
+static void
+test_retry_now_skips_wait (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  guint tries = 0;
+  gint64 retry_time, asked_at;
+
+  if (!start_sshd (fixture, NULL))
+    return;
+  connect_echo (fixture, ADIT_TEST_ECHO_MODE_ECHO, 0);
+
+  /* Down long enough for the waits to grow past the first seconds. */
+  adit_test_sshd_kill_all (fixture->sshd, SIGKILL);
+  while (tries < 3)
+    {
+      wait_state (fixture, ADIT_CONNECTION_STATE_RECONNECTING);
+      retry_time = adit_connection_get_retry_time (fixture->connection);
+      if (retry_time == 0)
+        {
+          g_main_context_iteration (NULL, TRUE);
+          continue;
+        }
+      /* Never more than a minute away; never at once (the server needs a moment). */
+      g_assert_cmpint (retry_time - g_get_monotonic_time (), <=, 60 * G_USEC_PER_SEC);
+      tries++;
+      while (adit_connection_get_retry_time (fixture->connection) == retry_time)
+        g_main_context_iteration (NULL, TRUE);
+    }
+  retry_time = adit_connection_get_retry_time (fixture->connection);
+  while (retry_time == 0)
+    {
+      g_main_context_iteration (NULL, TRUE);
+      retry_time = adit_connection_get_retry_time (fixture->connection);
+    }
+  /* The third failed try waits 4 to 8 seconds. */
+  g_assert_cmpint (retry_time - g_get_monotonic_time (), >, 2 * G_USEC_PER_SEC);
+
+  g_assert_true (adit_test_sshd_restart (fixture->sshd, &error));
+  g_assert_no_error (error);
+  asked_at = g_get_monotonic_time ();
+  adit_connection_retry_now (fixture->connection);
+  wait_state (fixture, ADIT_CONNECTION_STATE_CONNECTED);
+  g_assert_cmpint (g_get_monotonic_time (), <, retry_time);
+  g_test_message ("back %" G_GINT64_FORMAT " ms after Retry now",
+                  (g_get_monotonic_time () - asked_at) / 1000);
+}
+
+/* A server whose identity changed while the tunnel was away is not retried: the person must
+ * look at it. The tunnel ends with the plain sentence, and its port is released. */
+static void
+test_no_reconnect_to_changed_server (Fixture       *fixture,
+                                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *wrong = NULL;
+
+  if (!start_sshd (fixture, NULL))
+    return;
+  connect_echo (fixture, ADIT_TEST_ECHO_MODE_ECHO, 0);
+
+  adit_test_sshd_kill_all (fixture->sshd, SIGKILL);
+  wait_state (fixture, ADIT_CONNECTION_STATE_RECONNECTING);
+  /* What a server reinstalled with a new key looks like from here. */
+  g_assert_true (g_file_get_contents (fixture->sshd->wrong_known_hosts, &wrong, NULL, &error));
+  g_assert_true (g_file_set_contents (fixture->sshd->known_hosts, wrong, -1, &error));
+  g_assert_true (adit_test_sshd_restart (fixture->sshd, &error));
+  g_assert_no_error (error);
+
+  assert_failed_with (fixture, ADIT_ERROR_HOST_KEY_CHANGED);
+  g_assert_false (port_is_bound (fixture->local_port));
+}
+
 static gboolean
 quit_after_cb (gpointer user_data)
 {
@@ -1054,18 +1321,11 @@ static void
 test_keepalive_keeps_idle_tunnel (Fixture       *fixture,
                                   gconstpointer  data)
 {
-  g_autoptr(AditTunnel) tunnel = NULL;
   g_autoptr(GError) error = NULL;
   gboolean done = FALSE;
 
-  if (!start_sshd (fixture, NULL))
+  if (!connect_echo_with_keepalive (fixture, 1, 1))
     return;
-  fixture->echo = adit_test_echo_new (ADIT_TEST_ECHO_MODE_ECHO, 0);
-  tunnel = tunnel_for (fixture, "127.0.0.1", fixture->echo->port);
-  adit_tunnel_set_alive_interval (tunnel, 1);
-  adit_tunnel_set_alive_count_max (tunnel, 1);
-  start (fixture, tunnel);
-  g_assert_cmpint (wait_settled (fixture), ==, ADIT_CONNECTION_STATE_CONNECTED);
 
   /* A live server answers every keep-alive: an idle tunnel stays up, however fast the
    * replies come back. */
@@ -1474,6 +1734,11 @@ main (int   argc,
   ADD ("fault/timed-out", test_timed_out);
   ADD ("fault/server-dies", test_server_dies);
   ADD ("fault/keepalive-timeout", test_keepalive_timeout);
+  ADD ("reconnect/server-restarts", test_reconnect_after_server_restarts);
+  ADD ("reconnect/keepalive-timeout", test_reconnect_after_keepalive_timeout);
+  ADD ("reconnect/retry-now-checks-session", test_retry_now_checks_session);
+  ADD ("reconnect/retry-now-skips-wait", test_retry_now_skips_wait);
+  ADD ("reconnect/not-to-changed-server", test_no_reconnect_to_changed_server);
   ADD ("keepalive-keeps-idle-tunnel", test_keepalive_keeps_idle_tunnel);
   ADD ("stop-closes-everything", test_stop_closes_everything);
   ADD ("mail-pop3", test_mail);

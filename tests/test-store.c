@@ -198,6 +198,7 @@ assert_same_tunnel (AditTunnel *a,
   g_assert_cmpuint (adit_tunnel_get_connect_timeout (a), ==,
                     adit_tunnel_get_connect_timeout (b));
   g_assert_cmpint (adit_tunnel_get_autostart (a), ==, adit_tunnel_get_autostart (b));
+  g_assert_cmpint (adit_tunnel_get_reconnect (a), ==, adit_tunnel_get_reconnect (b));
 
   g_assert_cmpuint (fa->len, ==, fb->len);
   for (guint i = 0; i < fa->len; i++)
@@ -248,6 +249,7 @@ test_round_trip (Fixture       *f,
   g_autoptr(GBytes) written = NULL;
   const char *text;
 
+  adit_tunnel_set_reconnect (tunnel, FALSE);
   g_assert_true (adit_tunnel_file_save (tunnel, NULL, path, &error));
   g_assert_no_error (error);
 
@@ -256,6 +258,7 @@ test_round_trip (Fixture       *f,
     "\nAuthentication=password\n",
     "\nStrictHostKeyChecking=accept-new\n",
     "\nConnectAtStart=true\n",
+    "\nReconnect=false\n",
     "\nLocalForward=1100:mail.example.com:110;[::1]:2200:[2001:db8::1]:22;"
       "*:8080:10.0.0.1:80;localhost:1143:[fe80::1%eth0]:143;\n",
     NULL });
@@ -328,6 +331,7 @@ test_read_by_hand (Fixture       *f,
   g_assert_null (adit_tunnel_get_user (minimal));
   g_assert_cmpint (adit_tunnel_get_auth_method (minimal), ==, ADIT_AUTH_METHOD_AUTOMATIC);
   g_assert_cmpint (adit_tunnel_get_host_key_policy (minimal), ==, ADIT_HOST_KEY_POLICY_ASK);
+  g_assert_true (adit_tunnel_get_reconnect (minimal));
   g_assert_cmpuint (adit_tunnel_get_alive_interval (minimal), ==, ADIT_DEFAULT_ALIVE_INTERVAL);
   g_assert_cmpuint (adit_tunnel_get_alive_count_max (minimal), ==, ADIT_DEFAULT_ALIVE_COUNT_MAX);
   g_assert_cmpuint (adit_tunnel_get_connect_timeout (minimal), ==, ADIT_DEFAULT_CONNECT_TIMEOUT);
@@ -557,6 +561,7 @@ test_hostile (Fixture       *f,
     { "[Tunnel]\nHost=h\nServerAliveCountMax=99999999999\nLocalForward=1:h:1\n", -1,
       "ServerAliveCountMax" },
     { "[Tunnel]\nHost=h\nConnectAtStart=maybe\nLocalForward=1:h:1\n", -1, "“maybe”" },
+    { "[Tunnel]\nHost=h\nReconnect=often\nLocalForward=1:h:1\n", -1, "“often”" },
     { "[Tunnel]\nHost=h\nAuthentication=magic\nLocalForward=1:h:1\n", -1, "“magic”" },
     { "[Tunnel]\nHost=h\nStrictHostKeyChecking=sometimes\nLocalForward=1:h:1\n", -1,
       "“sometimes”" },

@@ -12,6 +12,7 @@
 
 #include <locale.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <glib-unix.h>
@@ -31,6 +32,7 @@ typedef struct
   AditConnection *connection;
   AditCliPrompt  *prompt;
   gboolean        interrupted;
+  gboolean        reconnecting;
 } Cli;
 
 static void
@@ -57,6 +59,8 @@ print_help (void)
              "  -o ServerAliveInterval=SECONDS   (15; 0 turns keep-alive off)\n"
              "  -o ServerAliveCountMax=COUNT     (3)\n"
              "  -o ConnectTimeout=SECONDS        (30)\n"
+             "  --no-reconnect exit when the connection to the server is lost, instead of\n"
+             "                 connecting again (the local ports stay open while it does)\n"
              "  --help         show this help\n"
              "  --version      show the version\n"
              "\n"
@@ -92,13 +96,48 @@ state_changed_cb (AditConnection *connection,
                   GParamSpec     *pspec,
                   Cli            *cli)
 {
-  if (adit_connection_get_state (connection) == ADIT_CONNECTION_STATE_CONNECTED)
+  AditConnectionState state = adit_connection_get_state (connection);
+
+  if (state == ADIT_CONNECTION_STATE_CONNECTED)
     {
       AditTunnel *tunnel = adit_connection_get_tunnel (connection);
       g_autofree char *description = adit_tunnel_describe (tunnel);
 
-      g_print (_("Connected: %s\n"), description);
+      g_print (cli->reconnecting ? _("Connected again: %s\n") : _("Connected: %s\n"),
+               description);
+      cli->reconnecting = FALSE;
     }
+  else if (state == ADIT_CONNECTION_STATE_RECONNECTING)
+    cli->reconnecting = TRUE;
+}
+
+/* Each failed try, and when the next one comes. */
+static void
+retry_time_changed_cb (AditConnection *connection,
+                       GParamSpec     *pspec,
+                       Cli            *cli)
+{
+  gint64 retry_time = adit_connection_get_retry_time (connection);
+  const GError *error = adit_connection_get_error (connection);
+  guint seconds;
+
+  if (adit_connection_get_state (connection) != ADIT_CONNECTION_STATE_RECONNECTING ||
+      retry_time == 0 || error == NULL)
+    return;
+
+  seconds = (guint)MAX (1, (retry_time - g_get_monotonic_time () + G_USEC_PER_SEC / 2) /
+                           G_USEC_PER_SEC);
+  g_print (ngettext ("%s Connecting again in %u second; the local ports stay open.\n",
+                     "%s Connecting again in %u seconds; the local ports stay open.\n",
+                     seconds),
+           error->message, seconds);
+}
+
+static void
+network_changed_cb (AditNetworkWatch *watch,
+                    Cli              *cli)
+{
+  adit_connection_retry_now (cli->connection);
 }
 
 static void
@@ -177,6 +216,8 @@ main (int   argc,
   g_autoptr(AditConnection) connection = NULL;
   g_autoptr(AditCliPrompt) prompt = NULL;
   g_autoptr(GMainLoop) loop = NULL;
+  g_autoptr(AditNetworkWatch) network_watch = NULL;
+  gboolean reconnect = TRUE;
   const GError *failure;
   guint sigint, sigterm;
   Cli cli = { 0 };
@@ -210,12 +251,25 @@ main (int   argc,
       return EXIT_USAGE;
     }
 
+  /* adit-cli's own option; the rest are ssh's. */
+  for (int i = 1; i < argc && !g_str_equal (argv[i], "--"); i++)
+    {
+      if (g_str_equal (argv[i], "--no-reconnect"))
+        {
+          reconnect = FALSE;
+          memmove (&argv[i], &argv[i + 1], (argc - i) * sizeof *argv);
+          argc--;
+          i--;
+        }
+    }
+
   tunnel = adit_ssh_command_parse_argv (argc, (const char * const *)argv, &error);
   if (tunnel == NULL || !adit_tunnel_validate (tunnel, &error))
     {
       g_printerr ("adit-cli: %s\n", error->message);
       return EXIT_USAGE;
     }
+  adit_tunnel_set_reconnect (tunnel, reconnect);
 
   warn_about_open_ports (tunnel);
 
@@ -236,6 +290,9 @@ main (int   argc,
   g_signal_connect (connection, "client-closed", G_CALLBACK (client_closed_cb), &cli);
   g_signal_connect (connection, "question", G_CALLBACK (question_cb), &cli);
   g_signal_connect (connection, "stopped", G_CALLBACK (stopped_cb), &cli);
+  g_signal_connect (connection, "notify::retry-time", G_CALLBACK (retry_time_changed_cb), &cli);
+  network_watch = adit_network_watch_new ();
+  g_signal_connect (network_watch, "changed", G_CALLBACK (network_changed_cb), &cli);
 
   sigint = g_unix_signal_add (SIGINT, signal_cb, &cli);
   sigterm = g_unix_signal_add (SIGTERM, signal_cb, &cli);

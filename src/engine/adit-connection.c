@@ -17,6 +17,7 @@ struct _AditConnection
   GMainContext        *owner_context;
   AditWorker          *worker;
   AditConnectionState  state;
+  gint64               retry_time;
   GError              *error;
   GError              *last_client_error;
   AditQuestion        *question;   /* the open one, if any */
@@ -32,12 +33,14 @@ G_DEFINE_ENUM_TYPE (AditConnectionState, adit_connection_state,
   G_DEFINE_ENUM_VALUE (ADIT_CONNECTION_STATE_CONNECTING, "connecting"),
   G_DEFINE_ENUM_VALUE (ADIT_CONNECTION_STATE_WAITING, "waiting"),
   G_DEFINE_ENUM_VALUE (ADIT_CONNECTION_STATE_CONNECTED, "connected"),
-  G_DEFINE_ENUM_VALUE (ADIT_CONNECTION_STATE_FAILED, "failed"))
+  G_DEFINE_ENUM_VALUE (ADIT_CONNECTION_STATE_FAILED, "failed"),
+  G_DEFINE_ENUM_VALUE (ADIT_CONNECTION_STATE_RECONNECTING, "reconnecting"))
 
 enum {
   PROP_0,
   PROP_TUNNEL,
   PROP_STATE,
+  PROP_RETRY_TIME,
   N_PROPS
 };
 
@@ -90,6 +93,9 @@ adit_connection_get_property (GObject    *object,
     case PROP_STATE:
       g_value_set_enum (value, self->state);
       break;
+    case PROP_RETRY_TIME:
+      g_value_set_int64 (value, self->retry_time);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -110,6 +116,9 @@ adit_connection_class_init (AditConnectionClass *klass)
     g_param_spec_enum ("state", NULL, NULL, ADIT_TYPE_CONNECTION_STATE,
                        ADIT_CONNECTION_STATE_DISCONNECTED,
                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_RETRY_TIME] =
+    g_param_spec_int64 ("retry-time", NULL, NULL, 0, G_MAXINT64, 0,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[SIGNAL_QUESTION] =
@@ -182,6 +191,7 @@ adit_connection_start (AditConnection *self)
 
   g_clear_error (&self->error);
   g_clear_error (&self->last_client_error);
+  self->retry_time = 0;
   memset (&self->stats, 0, sizeof self->stats);
 
   self->worker = adit_worker_start (self, self->tunnel, self->saved_password,
@@ -234,6 +244,22 @@ adit_connection_get_error (AditConnection *self)
   return self->error;
 }
 
+gint64
+adit_connection_get_retry_time (AditConnection *self)
+{
+  g_return_val_if_fail (ADIT_IS_CONNECTION (self), 0);
+  return self->retry_time;
+}
+
+void
+adit_connection_retry_now (AditConnection *self)
+{
+  g_return_if_fail (ADIT_IS_CONNECTION (self));
+
+  if (self->worker != NULL)
+    adit_worker_retry_now (self->worker);
+}
+
 const GError *
 adit_connection_get_last_client_error (AditConnection *self)
 {
@@ -264,7 +290,8 @@ withdraw_question (AditConnection *self)
 void
 adit_connection_report_state (AditConnection      *self,
                               AditConnectionState  state,
-                              const GError        *error)
+                              const GError        *error,
+                              gint64               retry_time)
 {
   if (state != ADIT_CONNECTION_STATE_WAITING)
     withdraw_question (self);
@@ -274,7 +301,17 @@ adit_connection_report_state (AditConnection      *self,
       g_clear_error (&self->error);
       self->error = g_error_copy (error);
     }
+  else if (state == ADIT_CONNECTION_STATE_CONNECTED)
+    g_clear_error (&self->error);   /* back after a lost session */
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (self->retry_time != retry_time)
+    {
+      self->retry_time = retry_time;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RETRY_TIME]);
+    }
   set_state (self, state);
+  g_object_thaw_notify (G_OBJECT (self));
 }
 
 void

@@ -24,6 +24,8 @@ typedef enum
   ADIT_CONNECTION_STATE_WAITING,      /* a question is open */
   ADIT_CONNECTION_STATE_CONNECTED,    /* forwarding */
   ADIT_CONNECTION_STATE_FAILED,       /* ended by an error (see adit_connection_get_error()) */
+  ADIT_CONNECTION_STATE_RECONNECTING, /* the session was lost; the listeners stay, and the
+                                       * next try is at adit_connection_get_retry_time() */
 } AditConnectionState;
 
 #define ADIT_TYPE_CONNECTION_STATE (adit_connection_state_get_type ())
@@ -41,7 +43,7 @@ G_DECLARE_FINAL_TYPE (AditConnection, adit_connection, ADIT, CONNECTION, GObject
  *                    (the tunnel stays up)
  *   "stats-changed"  () — at most four times a second while traffic flows
  *   "stopped"        () — the worker has ended; every socket, listener and channel is closed
- * The "state" property is notified on every change. */
+ * The "state" property is notified on every change, "retry-time" when it moves. */
 
 AditConnection      *adit_connection_new        (AditTunnel     *tunnel);
 AditTunnel          *adit_connection_get_tunnel (AditConnection *self);
@@ -55,8 +57,16 @@ void                 adit_connection_start      (AditConnection *self);
 void                 adit_connection_stop       (AditConnection *self);
 AditConnectionState  adit_connection_get_state  (AditConnection *self);
 gboolean             adit_connection_is_running (AditConnection *self);
-/* The error that ended the connection (state FAILED), else NULL. */
+/* The error that ended the connection (state FAILED) or lost the session (RECONNECTING),
+ * else NULL. */
 const GError        *adit_connection_get_error  (AditConnection *self);
+/* While RECONNECTING: when the next try starts, in g_get_monotonic_time() microseconds, or 0
+ * while a try is under way. */
+gint64               adit_connection_get_retry_time (AditConnection *self);
+/* While RECONNECTING: try now instead of waiting. While CONNECTED: check that the server
+ * still answers, and reconnect if it does not (call it when the network changed or the
+ * computer woke up). Otherwise nothing. */
+void                 adit_connection_retry_now  (AditConnection *self);
 /* The last error of a single forwarded connection (e.g. the server could not reach the
  * target), or NULL. */
 const GError        *adit_connection_get_last_client_error (AditConnection *self);

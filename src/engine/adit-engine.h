@@ -19,3 +19,4 @@
 #include "adit-known-hosts-forget.h"
 #include "adit-runner.h"
 #include "adit-manager.h"
+#include "adit-network-watch.h"

@@ -912,30 +912,48 @@ adit_forwarder_listen (AditForwarder  *self,
   return TRUE;
 }
 
+/* Kills the clients @all says (every one, or those past waiting), reporting each. */
+static void
+drop_clients (AditForwarder *self,
+              gboolean       all)
+{
+  /* Channels die with their session; free them while it still exists. */
+  for (GList *l = self->clients.head; l != NULL; l = l->next)
+    {
+      Client *client = l->data;
+
+      if (!all && client->state == CLIENT_WAITING)
+        continue;
+
+      if (client->channel != NULL)
+        {
+          ssh_remove_channel_callbacks (client->channel, &client->callbacks);
+          ssh_channel_free (client->channel);
+          client->channel = NULL;
+        }
+      client_kill (client, NULL);
+    }
+  /* Now, not later: the owner's counts must say what is left open once this returns. */
+  adit_source_clear (&self->reap_source);
+  adit_source_clear (&self->pass_source);
+  reap (self);
+}
+
+void
+adit_forwarder_close_clients (AditForwarder *self)
+{
+  drop_clients (self, TRUE);
+}
+
 void
 adit_forwarder_attach_session (AditForwarder *self,
                                ssh_session    session)
 {
   if (session == NULL)
     {
-      /* Channels die with their session; free them while it still exists. */
-      for (GList *l = self->clients.head; l != NULL; l = l->next)
-        {
-          Client *client = l->data;
-
-          if (client->channel != NULL)
-            {
-              ssh_remove_channel_callbacks (client->channel, &client->callbacks);
-              ssh_channel_free (client->channel);
-              client->channel = NULL;
-            }
-          client_kill (client, NULL);
-        }
+      /* Clients still waiting for a session wait on for the next one. */
+      drop_clients (self, FALSE);
       self->session = NULL;
-      /* Now, not later: the owner's counts must say 0 open once the session is gone. */
-      adit_source_clear (&self->reap_source);
-      adit_source_clear (&self->pass_source);
-      reap (self);
       return;
     }
 

@@ -37,10 +37,12 @@ AditForwarder *adit_forwarder_new            (AditTunnel                   *tunn
  * refused. */
 gboolean       adit_forwarder_listen         (AditForwarder  *self,
                                               GError        **error);
-/* The session is ready: waiting and future clients get channels. NULL detaches it (every
- * channel is dropped, listeners stay). */
+/* The session is ready: waiting and future clients get channels. NULL detaches it: every
+ * channel and its client are dropped; listeners and clients still waiting stay. */
 void           adit_forwarder_attach_session (AditForwarder  *self,
                                               ssh_session     session);
+/* Closes every client, waiting or not (the tunnel ends). */
+void           adit_forwarder_close_clients  (AditForwarder  *self);
 /* Call after libssh processed incoming packets: advances channel opens, closes what ended. */
 void           adit_forwarder_after_dispatch (AditForwarder  *self);
 const AditStats *adit_forwarder_get_stats    (AditForwarder  *self);

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include "adit-manager.h"
+#include "adit-network-watch.h"
 
 struct _AditManager
 {
@@ -16,6 +17,7 @@ struct _AditManager
 
   AditStore *store;
   GHashTable *runners;   /* uuid → AditRunner */
+  AditNetworkWatch *network_watch;
 };
 
 G_DEFINE_FINAL_TYPE (AditManager, adit_manager, G_TYPE_OBJECT)
@@ -23,8 +25,15 @@ G_DEFINE_FINAL_TYPE (AditManager, adit_manager, G_TYPE_OBJECT)
 enum {
   SIGNAL_QUESTION,
   SIGNAL_FAILED,
+  SIGNAL_DROPPED,
+  SIGNAL_RECOVERED,
   N_SIGNALS
 };
+
+/* The state a runner had before its latest change, kept on the runner. */
+#define PREVIOUS_STATE_KEY "adit-manager-previous-state"
+/* Set from "dropped" until the runner is connected again or ends. */
+#define DROPPED_KEY "adit-manager-dropped"
 
 static guint signals[N_SIGNALS];
 
@@ -44,8 +53,40 @@ runner_state_cb (AditRunner  *runner,
                  GParamSpec  *pspec,
                  AditManager *self)
 {
-  if (adit_runner_get_state (runner) == ADIT_CONNECTION_STATE_FAILED)
+  AditConnectionState state = adit_runner_get_state (runner);
+  AditConnectionState previous =
+    GPOINTER_TO_INT (g_object_get_data (G_OBJECT (runner), PREVIOUS_STATE_KEY));
+  gboolean dropped = g_object_get_data (G_OBJECT (runner), DROPPED_KEY) != NULL;
+
+  g_object_set_data (G_OBJECT (runner), PREVIOUS_STATE_KEY, GINT_TO_POINTER (state));
+
+  if (state == ADIT_CONNECTION_STATE_RECONNECTING && previous == ADIT_CONNECTION_STATE_CONNECTED)
+    {
+      g_object_set_data (G_OBJECT (runner), DROPPED_KEY, GINT_TO_POINTER (TRUE));
+      g_signal_emit (self, signals[SIGNAL_DROPPED], 0, runner, adit_runner_get_error (runner));
+      return;
+    }
+
+  if (state == ADIT_CONNECTION_STATE_CONNECTED || !adit_runner_is_active (runner))
+    g_object_set_data (G_OBJECT (runner), DROPPED_KEY, NULL);
+
+  if (state == ADIT_CONNECTION_STATE_FAILED)
     g_signal_emit (self, signals[SIGNAL_FAILED], 0, runner, adit_runner_get_error (runner));
+  else if (state == ADIT_CONNECTION_STATE_CONNECTED && dropped)
+    g_signal_emit (self, signals[SIGNAL_RECOVERED], 0, runner);
+}
+
+/* Sessions may have died quietly, and tunnels waiting to reconnect may get through now. */
+static void
+network_changed_cb (AditNetworkWatch *watch,
+                    AditManager      *self)
+{
+  GHashTableIter iter;
+  gpointer runner;
+
+  g_hash_table_iter_init (&iter, self->runners);
+  while (g_hash_table_iter_next (&iter, NULL, &runner))
+    adit_runner_retry_now (runner);
 }
 
 static void
@@ -141,6 +182,36 @@ adit_manager_stop_all (AditManager *self)
     adit_runner_stop (runner);
 }
 
+AditTunnel *
+adit_manager_find_tunnel (AditManager *self,
+                          const char  *name_or_uuid)
+{
+  GListModel *tunnels;
+  g_autofree char *wanted = NULL;
+  AditTunnel *found = NULL;
+
+  g_return_val_if_fail (ADIT_IS_MANAGER (self), NULL);
+  g_return_val_if_fail (name_or_uuid != NULL, NULL);
+
+  /* The uuid first, then the name as shown, then the name in any case. */
+  tunnels = G_LIST_MODEL (self->store);
+  wanted = g_utf8_casefold (name_or_uuid, -1);
+  for (guint pass = 0; pass < 3 && found == NULL; pass++)
+    for (guint i = 0; i < g_list_model_get_n_items (tunnels) && found == NULL; i++)
+      {
+        g_autoptr(AditTunnel) tunnel = g_list_model_get_item (tunnels, i);
+        const char *name = adit_tunnel_get_name (tunnel);
+        g_autofree char *folded = name ? g_utf8_casefold (name, -1) : NULL;
+
+        if ((pass == 0 && g_str_equal (adit_tunnel_get_uuid (tunnel), name_or_uuid)) ||
+            (pass == 1 && g_strcmp0 (name, name_or_uuid) == 0) ||
+            (pass == 2 && g_strcmp0 (folded, wanted) == 0))
+          found = tunnel;
+      }
+
+  return found;
+}
+
 AditStore *
 adit_manager_get_store (AditManager *self)
 {
@@ -155,6 +226,7 @@ adit_manager_dispose (GObject *object)
 
   g_clear_pointer (&self->runners, g_hash_table_unref);
   g_clear_object (&self->store);
+  g_clear_object (&self->network_watch);
 
   G_OBJECT_CLASS (adit_manager_parent_class)->dispose (object);
 }
@@ -172,12 +244,20 @@ adit_manager_class_init (AditManagerClass *klass)
   signals[SIGNAL_FAILED] =
     g_signal_new ("failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 2, ADIT_TYPE_RUNNER, G_TYPE_ERROR);
+  signals[SIGNAL_DROPPED] =
+    g_signal_new ("dropped", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 2, ADIT_TYPE_RUNNER, G_TYPE_ERROR);
+  signals[SIGNAL_RECOVERED] =
+    g_signal_new ("recovered", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, ADIT_TYPE_RUNNER);
 }
 
 static void
 adit_manager_init (AditManager *self)
 {
   self->runners = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, forget_runner);
+  self->network_watch = adit_network_watch_new ();
+  g_signal_connect (self->network_watch, "changed", G_CALLBACK (network_changed_cb), self);
 }
 
 AditManager *

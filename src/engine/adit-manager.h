@@ -17,12 +17,19 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (AditManager, adit_manager, ADIT, MANAGER, GObject)
 
 /* Signals: "question" (AditRunner, AditQuestion): a tunnel waits for the person;
- * "failed" (AditRunner, GError): a tunnel stopped because of an error. */
+ * "failed" (AditRunner, GError): a tunnel stopped because of an error;
+ * "dropped" (AditRunner, GError): a connected tunnel lost its session and is reconnecting;
+ * "recovered" (AditRunner): … and is connected again.
+ * When the network changes or the computer wakes, every tunnel is told to check or retry. */
 AditManager *adit_manager_new             (AditStore   *store);
 AditStore   *adit_manager_get_store       (AditManager *self);
 /* The runner of @tunnel (a tunnel of the store), made on first use. */
 AditRunner  *adit_manager_get_runner      (AditManager *self,
                                            AditTunnel  *tunnel);
+/* The store's tunnel with this uuid, or else this name (exactly, then in any case); NULL
+ * when there is none. Not a new reference. */
+AditTunnel  *adit_manager_find_tunnel     (AditManager *self,
+                                           const char  *name_or_uuid);
 /* Starts every tunnel marked "connect when Adit starts". */
 void         adit_manager_start_autostart (AditManager *self);
 /* Stops @tunnel's runner and forgets it (the tunnel is being deleted). */

@@ -37,6 +37,7 @@ struct _AditRunner
   guint64 history_last_bytes;
   guint history_source;
   gboolean restart_pending;
+  gboolean was_connected;          /* this run was up at least once */
 };
 
 G_DEFINE_FINAL_TYPE (AditRunner, adit_runner, G_TYPE_OBJECT)
@@ -48,6 +49,7 @@ enum {
   PROP_ERROR,
   PROP_QUESTION,
   PROP_OPEN_CONNECTIONS,
+  PROP_RETRY_TIME,
   N_PROPS
 };
 
@@ -114,6 +116,24 @@ history_reset (AditRunner *self)
 
 /* ---- the connection's reports ---- */
 
+static gboolean
+same_error (const GError *a,
+            const GError *b)
+{
+  if (a == NULL || b == NULL)
+    return a == b;
+
+  return a->domain == b->domain && a->code == b->code && g_str_equal (a->message, b->message);
+}
+
+static void
+connection_retry_time_cb (AditConnection *connection,
+                          GParamSpec     *pspec,
+                          AditRunner     *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RETRY_TIME]);
+}
+
 static void
 connection_state_cb (AditConnection *connection,
                      GParamSpec     *pspec,
@@ -125,10 +145,16 @@ connection_state_cb (AditConnection *connection,
   if (state == ADIT_CONNECTION_STATE_CONNECTED && self->history_source == 0)
     self->history_source = g_timeout_add_seconds (1, history_tick_cb, self);
 
-  if (state == ADIT_CONNECTION_STATE_FAILED)
+  if (state == ADIT_CONNECTION_STATE_CONNECTED)
+    self->was_connected = TRUE;
+
+  /* Why it failed, or why the session was lost while it comes back; nothing once it is. */
+  if (!same_error (adit_connection_get_error (connection), self->error))
     {
+      const GError *error = adit_connection_get_error (connection);
+
       g_clear_error (&self->error);
-      self->error = g_error_copy (adit_connection_get_error (connection));
+      self->error = error ? g_error_copy (error) : NULL;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR]);
     }
 
@@ -246,6 +272,8 @@ connect_now (AditRunner *self,
 {
   self->connection = adit_connection_new (self->tunnel);
   g_signal_connect (self->connection, "notify::state", G_CALLBACK (connection_state_cb), self);
+  g_signal_connect (self->connection, "notify::retry-time",
+                    G_CALLBACK (connection_retry_time_cb), self);
   g_signal_connect (self->connection, "question", G_CALLBACK (connection_question_cb), self);
   g_signal_connect (self->connection, "stats-changed", G_CALLBACK (connection_stats_cb), self);
   g_signal_connect (self->connection, "client-closed",
@@ -325,6 +353,7 @@ adit_runner_start (AditRunner *self)
   g_clear_error (&self->error);
   g_clear_error (&self->last_client_error);
   memset (&self->stats, 0, sizeof self->stats);
+  self->was_connected = FALSE;
   history_reset (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR]);
   set_state (self, ADIT_CONNECTION_STATE_CONNECTING);
@@ -425,7 +454,44 @@ adit_runner_answer (AditRunner         *self,
   adit_question_answer (question, answers);
 }
 
+void
+adit_runner_retry_now (AditRunner *self)
+{
+  g_return_if_fail (ADIT_IS_RUNNER (self));
+
+  if (self->connection != NULL)
+    adit_connection_retry_now (self->connection);
+}
+
 /* ---- getters ---- */
+
+gboolean
+adit_runner_get_was_connected (AditRunner *self)
+{
+  g_return_val_if_fail (ADIT_IS_RUNNER (self), FALSE);
+  return self->was_connected;
+}
+
+gint64
+adit_runner_get_retry_time (AditRunner *self)
+{
+  g_return_val_if_fail (ADIT_IS_RUNNER (self), 0);
+
+  if (self->state != ADIT_CONNECTION_STATE_RECONNECTING || self->connection == NULL)
+    return 0;
+  return adit_connection_get_retry_time (self->connection);
+}
+
+guint
+adit_runner_get_retry_seconds (AditRunner *self)
+{
+  gint64 retry_time = adit_runner_get_retry_time (self);
+  gint64 left = retry_time - g_get_monotonic_time ();
+
+  if (retry_time == 0 || left <= 0)
+    return 0;
+  return (guint)((left + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
+}
 
 AditTunnel *
 adit_runner_get_tunnel (AditRunner *self)
@@ -538,6 +604,16 @@ adit_runner_describe_state (AditRunner *self)
       return g_strdup (_("Connected"));
     case ADIT_CONNECTION_STATE_FAILED:
       return g_strdup (failure_phrase (self->error));
+    case ADIT_CONNECTION_STATE_RECONNECTING:
+      {
+        guint seconds = adit_runner_get_retry_seconds (self);
+
+        if (seconds == 0)
+          return g_strdup (_("Reconnecting…"));
+        /* Translators: the tunnel lost its connection and tries again in that many seconds. */
+        return g_strdup_printf (ngettext ("Reconnecting in %u second", "Reconnecting in %u seconds",
+                                          seconds), seconds);
+      }
     case ADIT_CONNECTION_STATE_DISCONNECTED:
     default:
       return g_strdup (_("Off"));
@@ -604,6 +680,9 @@ adit_runner_get_property (GObject    *object,
     case PROP_OPEN_CONNECTIONS:
       g_value_set_uint (value, self->stats.open_connections);
       break;
+    case PROP_RETRY_TIME:
+      g_value_set_int64 (value, adit_runner_get_retry_time (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -630,6 +709,8 @@ adit_runner_class_init (AditRunnerClass *klass)
     g_param_spec_object ("question", NULL, NULL, ADIT_TYPE_QUESTION, flags);
   properties[PROP_OPEN_CONNECTIONS] =
     g_param_spec_uint ("open-connections", NULL, NULL, 0, G_MAXUINT, 0, flags);
+  properties[PROP_RETRY_TIME] =
+    g_param_spec_int64 ("retry-time", NULL, NULL, 0, G_MAXINT64, 0, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[SIGNAL_STATS_CHANGED] =

@@ -21,8 +21,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (AditRunner, adit_runner, ADIT, RUNNER, GObject)
 
 /* Properties: "tunnel", "state" (AditConnectionState; CONNECTING also while the keyring is
- * read), "error" (the last failure, kept until the next start), "question" (the open one or
- * NULL), "open-connections". Signals: "stats-changed" (the counters or the history moved),
+ * read), "error" (the last failure, kept until the next start; while RECONNECTING, why the
+ * session was lost), "question" (the open one or NULL), "open-connections", "retry-time". Signals: "stats-changed" (the counters or the history moved),
  * "client-failed" (GError: one local connection could not be served), "keyring-failed"
  * (GError: a secret could not be saved). */
 AditRunner          *adit_runner_new                  (AditTunnel    *tunnel);
@@ -37,6 +37,15 @@ void                 adit_runner_stop                 (AditRunner    *self);
 void                 adit_runner_restart              (AditRunner    *self);
 /* Started and not yet stopped or failed. */
 gboolean             adit_runner_is_active            (AditRunner    *self);
+/* Reconnecting: try now. Connected: check the server still answers (see
+ * adit_connection_retry_now()). */
+void                 adit_runner_retry_now            (AditRunner    *self);
+/* This run was connected at least once: a failure now was not the person's doing. */
+gboolean             adit_runner_get_was_connected    (AditRunner    *self);
+/* While reconnecting: when the next try starts (g_get_monotonic_time()), or 0 while one is
+ * under way; and the same as whole seconds from now, rounded up. */
+gint64               adit_runner_get_retry_time       (AditRunner    *self);
+guint                adit_runner_get_retry_seconds    (AditRunner    *self);
 
 AditConnectionState  adit_runner_get_state            (AditRunner    *self);
 const GError        *adit_runner_get_error            (AditRunner    *self);
@@ -55,8 +64,9 @@ void                 adit_runner_answer               (AditRunner         *self,
                                                        const char * const *answers,
                                                        gboolean            remember);
 
-/* A short phrase for a row: "Off", "Connecting…", "Connected", "Waiting for you", or the
- * reason of a failure ("Wrong password", "Server unreachable"…). */
+/* A short phrase for a row: "Off", "Connecting…", "Connected", "Waiting for you",
+ * "Reconnecting in 8 seconds", or the reason of a failure ("Login refused", "Server
+ * unreachable"…). */
 char                *adit_runner_describe_state       (AditRunner    *self);
 
 G_END_DECLS

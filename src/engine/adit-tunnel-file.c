@@ -50,6 +50,16 @@ static const struct {
   { "ConnectTimeout", adit_tunnel_get_connect_timeout, adit_tunnel_set_connect_timeout },
 };
 
+/* Keys whose value is true or false; absent means the tunnel's default. */
+static const struct {
+  const char *key;
+  gboolean (*get) (AditTunnel *);
+  void (*set) (AditTunnel *, gboolean);
+} boolean_keys[] = {
+  { "ConnectAtStart", adit_tunnel_get_autostart, adit_tunnel_set_autostart },
+  { "Reconnect", adit_tunnel_get_reconnect, adit_tunnel_set_reconnect },
+};
+
 /* Indexed by AditAuthMethod. */
 static const char * const auth_method_names[] = {
   [ADIT_AUTH_METHOD_AUTOMATIC] = "automatic",
@@ -214,7 +224,6 @@ read_numbers (GKeyFile    *key_file,
               GError     **error)
 {
   g_autofree char *port_text = NULL;
-  g_autofree char *autostart_text = NULL;
 
   if (get_raw (key_file, "Port", &port_text))
     {
@@ -250,21 +259,26 @@ read_numbers (GKeyFile    *key_file,
       uint_keys[i].set (tunnel, (guint) value);
     }
 
-  if (get_raw (key_file, "ConnectAtStart", &autostart_text))
+  for (guint i = 0; i < G_N_ELEMENTS (boolean_keys); i++)
     {
+      g_autofree char *raw = NULL;
       g_autoptr(GError) local_error = NULL;
-      gboolean autostart = g_key_file_get_boolean (key_file, GROUP, "ConnectAtStart",
-                                                   &local_error);
+      gboolean value;
 
+      if (!get_raw (key_file, boolean_keys[i].key, &raw))
+        continue;
+
+      value = g_key_file_get_boolean (key_file, GROUP, boolean_keys[i].key, &local_error);
       if (local_error != NULL)
         {
-          g_autofree char *shown = _adit_text_for_message (autostart_text);
+          g_autofree char *shown = _adit_text_for_message (raw);
 
           g_set_error (error, ADIT_ERROR, ADIT_ERROR_INVALID_FILE,
-                       _("“%s” should be “true” or “false”, not “%s”."), "ConnectAtStart", shown);
+                       _("“%s” should be “true” or “false”, not “%s”."), boolean_keys[i].key,
+                       shown);
           return FALSE;
         }
-      adit_tunnel_set_autostart (tunnel, autostart);
+      boolean_keys[i].set (tunnel, value);
     }
 
   return TRUE;
@@ -507,7 +521,8 @@ adit_tunnel_file_to_key_file (AditTunnel *tunnel,
   for (guint i = 0; i < G_N_ELEMENTS (uint_keys); i++)
     g_key_file_set_integer (key_file, GROUP, uint_keys[i].key, (int) uint_keys[i].get (tunnel));
 
-  g_key_file_set_boolean (key_file, GROUP, "ConnectAtStart", adit_tunnel_get_autostart (tunnel));
+  for (guint i = 0; i < G_N_ELEMENTS (boolean_keys); i++)
+    g_key_file_set_boolean (key_file, GROUP, boolean_keys[i].key, boolean_keys[i].get (tunnel));
   write_forwards (key_file, tunnel);
 }
 

@@ -33,6 +33,7 @@ struct _AditTunnel
   AditAuthMethod auth_method;
   guint16 port;
   gboolean autostart;
+  gboolean reconnect;
   gboolean read_only;
 };
 
@@ -53,6 +54,7 @@ enum {
   PROP_CONNECT_TIMEOUT,
   PROP_AUTH_METHOD,
   PROP_AUTOSTART,
+  PROP_RECONNECT,
   PROP_READ_ONLY,
   PROP_FORWARDS,
   N_PROPS
@@ -189,6 +191,9 @@ adit_tunnel_get_property (GObject    *object,
     case PROP_AUTOSTART:
       g_value_set_boolean (value, self->autostart);
       break;
+    case PROP_RECONNECT:
+      g_value_set_boolean (value, self->reconnect);
+      break;
 
     case PROP_READ_ONLY:
       g_value_set_boolean (value, self->read_only);
@@ -264,6 +269,9 @@ adit_tunnel_set_property (GObject      *object,
     case PROP_AUTOSTART:
       adit_tunnel_set_autostart (self, g_value_get_boolean (value));
       break;
+    case PROP_RECONNECT:
+      adit_tunnel_set_reconnect (self, g_value_get_boolean (value));
+      break;
 
     case PROP_READ_ONLY:
       adit_tunnel_set_read_only (self, g_value_get_boolean (value));
@@ -330,6 +338,10 @@ adit_tunnel_class_init (AditTunnelClass *klass)
   properties[PROP_AUTOSTART] =
     g_param_spec_boolean ("autostart", NULL, NULL, FALSE, flags);
 
+  /* Come back by itself after a lost session (not after a refusal that needs the person). */
+  properties[PROP_RECONNECT] =
+    g_param_spec_boolean ("reconnect", NULL, NULL, TRUE, flags);
+
   /* Provided by the administrator (a system-wide file): shown, used, never changed. */
   properties[PROP_READ_ONLY] =
     g_param_spec_boolean ("read-only", NULL, NULL, FALSE, flags);
@@ -351,6 +363,7 @@ adit_tunnel_init (AditTunnel *self)
   self->alive_interval = ADIT_DEFAULT_ALIVE_INTERVAL;
   self->alive_count_max = ADIT_DEFAULT_ALIVE_COUNT_MAX;
   self->connect_timeout = ADIT_DEFAULT_CONNECT_TIMEOUT;
+  self->reconnect = TRUE;
   self->forwards = g_ptr_array_new_with_free_func ((GDestroyNotify) adit_forward_free);
 }
 
@@ -382,6 +395,7 @@ adit_tunnel_copy (AditTunnel *self)
                        "connect-timeout", self->connect_timeout,
                        "auth-method", self->auth_method,
                        "autostart", self->autostart,
+                       "reconnect", self->reconnect,
                        "read-only", self->read_only,
                        NULL);
 
@@ -629,6 +643,23 @@ adit_tunnel_set_autostart (AditTunnel *self,
   g_return_if_fail (ADIT_IS_TUNNEL (self));
 
   set_boolean (self, &self->autostart, autostart, PROP_AUTOSTART);
+}
+
+gboolean
+adit_tunnel_get_reconnect (AditTunnel *self)
+{
+  g_return_val_if_fail (ADIT_IS_TUNNEL (self), FALSE);
+
+  return self->reconnect;
+}
+
+void
+adit_tunnel_set_reconnect (AditTunnel *self,
+                           gboolean    reconnect)
+{
+  g_return_if_fail (ADIT_IS_TUNNEL (self));
+
+  set_boolean (self, &self->reconnect, reconnect, PROP_RECONNECT);
 }
 
 gboolean

@@ -92,6 +92,11 @@ gboolean           adit_tunnel_get_autostart            (AditTunnel        *self
 void               adit_tunnel_set_autostart            (AditTunnel        *self,
                                                          gboolean           autostart);
 
+/* Reconnect by itself when the session is lost (on by default). */
+gboolean           adit_tunnel_get_reconnect            (AditTunnel        *self);
+void               adit_tunnel_set_reconnect            (AditTunnel        *self,
+                                                         gboolean           reconnect);
+
 /* Provided by the administrator: not to be changed or deleted by the person. */
 gboolean           adit_tunnel_get_read_only            (AditTunnel        *self);
 void               adit_tunnel_set_read_only            (AditTunnel        *self,

@@ -34,6 +34,13 @@
 /* Counters reach the owning thread at most this often. */
 #define STATS_INTERVAL_MS 250
 
+/* After the network changed or the computer woke, a server that does not answer a
+ * keep-alive within this long is taken as gone. */
+#define PROBE_SECONDS 5
+
+/* Reconnecting waits longer after each failed try, up to this long. */
+#define RETRY_MAX_MS (60 * 1000)
+
 typedef enum
 {
   PHASE_START,
@@ -41,6 +48,7 @@ typedef enum
   PHASE_HANDSHAKE,
   PHASE_AUTH,
   PHASE_FORWARDING,
+  PHASE_RETRY_WAIT,   /* the session was lost; the next try is scheduled */
   PHASE_ENDED,
 } Phase;
 
@@ -51,16 +59,26 @@ struct _AditWorker
   GMainContext   *owner_context;
   GMainContext   *context;
   AditTunnel     *tunnel;
-  char           *saved_password;     /* from the keyring; handed to the login, then wiped */
-  char           *saved_passphrase;
-
   /* Only the worker thread touches the rest. */
+  char           *saved_password;     /* from the keyring, or typed and accepted: reused when */
+  char           *saved_passphrase;   /* reconnecting, wiped when the worker ends */
+
   GMainLoop      *loop;
   GThread        *thread;
   Phase           phase;
   gboolean        paused;       /* a question is open */
   guint           question_serial;
+  AditQuestionKind asked_kind;
+  gboolean        asked_secret; /* the open question asks for one hidden answer */
+  char           *typed_password;    /* the last one typed, kept until the login says */
+  char           *typed_passphrase;  /* whether it worked */
   GCancellable   *cancellable;
+  guint           connect_serial;
+  gboolean        was_connected;  /* forwarding worked once: a lost session is retried */
+  guint           retries;        /* failed tries since the session was lost */
+  GSource        *retry_source;
+  GSource        *probe_source;
+  guint64         probe_packets;
   GSource        *timeout_source;
   ssh_session     session;
   int             session_fd;
@@ -79,6 +97,7 @@ struct _AditWorker
 
 static void worker_step   (AditWorker *self);
 static void start_timeout (AditWorker *self);
+static void retry_start   (AditWorker *self);
 
 /* ---- messages to the owning thread ---- */
 
@@ -98,6 +117,7 @@ typedef struct
   ReportKind           kind;
   AditConnection      *connection;
   AditConnectionState  state;
+  gint64               retry_time;
   GError              *error;
   AditQuestion        *question;
   char                *text;
@@ -127,7 +147,8 @@ report_deliver_cb (gpointer data)
   switch (report->kind)
     {
     case REPORT_STATE:
-      adit_connection_report_state (connection, report->state, report->error);
+      adit_connection_report_state (connection, report->state, report->error,
+                                    report->retry_time);
       break;
     case REPORT_QUESTION:
       adit_connection_report_question (connection, report->question);
@@ -191,15 +212,33 @@ report_send (AditWorker *self,
 }
 
 static void
-report_state (AditWorker          *self,
-              AditConnectionState  state,
-              const GError        *error)
+report_state_full (AditWorker          *self,
+                   AditConnectionState  state,
+                   const GError        *error,
+                   gint64               retry_time)
 {
   Report *report = report_new (self, REPORT_STATE);
 
   report->state = state;
   report->error = error ? g_error_copy (error) : NULL;
+  report->retry_time = retry_time;
   report_send (self, report);
+}
+
+static void
+report_state (AditWorker          *self,
+              AditConnectionState  state,
+              const GError        *error)
+{
+  report_state_full (self, state, error, 0);
+}
+
+/* Connecting for the first time, or again after the session was lost. */
+static void
+report_connecting (AditWorker *self)
+{
+  report_state (self, self->was_connected ? ADIT_CONNECTION_STATE_RECONNECTING
+                                          : ADIT_CONNECTION_STATE_CONNECTING, NULL);
 }
 
 static void
@@ -238,6 +277,10 @@ forwarder_client_event_cb (gpointer      user_data,
   report->count = open_connections;
   report->error = error ? g_error_copy (error) : NULL;
   report_send (self, report);
+
+  /* A program wants the tunnel now: no point waiting out the back-off. */
+  if (opened && self->phase == PHASE_RETRY_WAIT)
+    retry_start (self);
 }
 
 static void
@@ -272,28 +315,27 @@ static const AditForwarderCallbacks forwarder_callbacks = {
 
 /* ---- ending ---- */
 
+static void retry_schedule (AditWorker *self, const GError *error);
 
-/* Closes every channel, socket and listener; the thread then ends. */
+/* Closes the session and whatever belongs to it: its channels (the clients using them are
+ * closed), timers and socket. The forwarder's listeners and waiting clients stay. */
 static void
-worker_end (AditWorker   *self,
-            const GError *error)
+session_close (AditWorker *self)
 {
-  if (self->phase == PHASE_ENDED)
-    return;
-
-  self->phase = PHASE_ENDED;
   g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  self->connect_serial++;
+  self->paused = FALSE;
+  self->question_serial++;   /* an answer still on its way is for a session that is gone */
   adit_source_clear (&self->timeout_source);
   adit_source_clear (&self->keepalive_source);
+  adit_source_clear (&self->probe_source);
   adit_source_clear (&self->session_source);
-  adit_source_clear (&self->stats_source);
+  adit_source_clear (&self->retry_source);
 
   if (self->forwarder != NULL)
-    {
-      adit_forwarder_attach_session (self->forwarder, NULL);
-      report_stats_now (self);
-    }
-  g_clear_pointer (&self->forwarder, adit_forwarder_free);
+    adit_forwarder_attach_session (self->forwarder, NULL);
   g_clear_pointer (&self->auth, adit_auth_free);
 
   if (self->event != NULL)
@@ -318,6 +360,25 @@ worker_end (AditWorker   *self,
         close (self->session_fd);
       self->session_fd = -1;
     }
+}
+
+/* Closes every channel, socket and listener; the thread then ends. */
+static void
+worker_end (AditWorker   *self,
+            const GError *error)
+{
+  if (self->phase == PHASE_ENDED)
+    return;
+
+  self->phase = PHASE_ENDED;
+  adit_source_clear (&self->stats_source);
+  session_close (self);
+  if (self->forwarder != NULL)
+    {
+      adit_forwarder_close_clients (self->forwarder);
+      report_stats_now (self);
+    }
+  g_clear_pointer (&self->forwarder, adit_forwarder_free);
 
   if (error != NULL)
     report_state (self, ADIT_CONNECTION_STATE_FAILED, error);
@@ -325,12 +386,38 @@ worker_end (AditWorker   *self,
   g_main_loop_quit (self->loop);
 }
 
+/* What a new try can mend: the server or the network went away for a while. Not what needs
+ * the person: a refused login, a changed identity, a cancelled question. */
+static gboolean
+is_worth_retrying (AditWorker   *self,
+                   const GError *error)
+{
+  static const int passing[] = {
+    ADIT_ERROR_CONNECTION_LOST, ADIT_ERROR_KEEPALIVE_TIMEOUT, ADIT_ERROR_HOST_NOT_FOUND,
+    ADIT_ERROR_CONNECTION_REFUSED, ADIT_ERROR_TIMED_OUT, ADIT_ERROR_CONNECT_FAILED,
+    ADIT_ERROR_PROTOCOL,
+  };
+
+  if (!self->was_connected || !adit_tunnel_get_reconnect (self->tunnel) ||
+      error->domain != ADIT_ERROR)
+    return FALSE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (passing); i++)
+    if (error->code == passing[i])
+      return TRUE;
+
+  return FALSE;
+}
+
 static void
 worker_fail (AditWorker *self,
              GError     *error)
 {
   g_debug ("%s: %s", adit_tunnel_get_host (self->tunnel), error->message);
-  worker_end (self, error);
+  if (self->phase != PHASE_ENDED && is_worth_retrying (self, error))
+    retry_schedule (self, error);
+  else
+    worker_end (self, error);
   g_error_free (error);
 }
 
@@ -361,6 +448,43 @@ answer_free (gpointer data)
   g_free (answer);
 }
 
+/* A password or passphrase the person typed is kept, so that reconnecting later does not ask
+ * again; only once the login says it worked (see keep_accepted_secrets ()). */
+static void
+keep_typed_secret (AditWorker         *self,
+                   const char * const *answers)
+{
+  char **slot;
+
+  if (!self->asked_secret || answers == NULL || answers[0] == NULL || answers[1] != NULL)
+    return;
+
+  slot = self->asked_kind == ADIT_QUESTION_PASSPHRASE ? &self->typed_passphrase
+                                                      : &self->typed_password;
+  adit_secret_free (g_steal_pointer (slot));
+  *slot = g_strdup (answers[0]);
+}
+
+static void
+keep_accepted_secrets (AditWorker *self)
+{
+  guint accepted = adit_auth_get_accepted (self->auth);
+  guint password_kinds = 1u << ADIT_QUESTION_PASSWORD | 1u << ADIT_QUESTION_KEYBOARD_INTERACTIVE;
+
+  if ((accepted & password_kinds) && self->typed_password != NULL)
+    {
+      adit_secret_free (self->saved_password);
+      self->saved_password = g_steal_pointer (&self->typed_password);
+    }
+  if ((accepted & 1u << ADIT_QUESTION_PASSPHRASE) && self->typed_passphrase != NULL)
+    {
+      adit_secret_free (self->saved_passphrase);
+      self->saved_passphrase = g_steal_pointer (&self->typed_passphrase);
+    }
+  adit_secret_free (g_steal_pointer (&self->typed_password));
+  adit_secret_free (g_steal_pointer (&self->typed_passphrase));
+}
+
 static gboolean
 answer_deliver_cb (gpointer data)
 {
@@ -372,7 +496,7 @@ answer_deliver_cb (gpointer data)
 
   self->paused = FALSE;
   start_timeout (self);
-  report_state (self, ADIT_CONNECTION_STATE_CONNECTING, NULL);
+  report_connecting (self);
 
   if (!answer->accepted)
     {
@@ -395,7 +519,10 @@ answer_deliver_cb (gpointer data)
       self->phase = PHASE_AUTH;
     }
   else
-    adit_auth_set_answers (self->auth, (const char * const *)answer->answers);
+    {
+      keep_typed_secret (self, (const char * const *)answer->answers);
+      adit_auth_set_answers (self->auth, (const char * const *)answer->answers);
+    }
 
   worker_step (self);
   return G_SOURCE_REMOVE;
@@ -426,6 +553,10 @@ worker_ask (AditWorker   *self,
 
   self->paused = TRUE;
   self->question_serial++;
+  self->asked_kind = adit_question_get_kind (question);
+  /* One hidden prompt: a password, whatever the kind of question. */
+  self->asked_secret = adit_question_get_n_prompts (question) == 1 &&
+                       !adit_question_get_prompt_echo (question, 0);
   adit_source_clear (&self->timeout_source);
   g_object_set_data (G_OBJECT (question), "adit-serial",
                      GUINT_TO_POINTER (self->question_serial));
@@ -557,10 +688,13 @@ session_dispatch_cb (GIOCondition revents,
   else
     worker_step (self);
 
-  if (self->phase != PHASE_ENDED && (revents & G_IO_IN))
+  if (self->session == NULL)
+    return G_SOURCE_REMOVE;   /* ended, or lost and closed */
+
+  if (revents & G_IO_IN)
     ack_promptly (self);
 
-  return self->phase == PHASE_ENDED ? G_SOURCE_REMOVE : G_SOURCE_CONTINUE;
+  return G_SOURCE_CONTINUE;
 }
 
 /* ---- phases ---- */
@@ -578,7 +712,10 @@ enter_forwarding (AditWorker *self)
   ssh_set_counters (self->session, NULL, &self->received);
   self->received_packets = self->received.in_packets;
   self->phase = PHASE_FORWARDING;
+  self->was_connected = TRUE;
+  self->retries = 0;
   self->last_received = g_get_monotonic_time ();
+  self->unanswered_keepalives = 0;
 
   if (interval > 0)
     {
@@ -668,6 +805,7 @@ step_auth (AditWorker *self)
       break;
     case ADIT_AUTH_DONE:
       report_secrets_accepted (self);
+      keep_accepted_secrets (self);
       enter_forwarding (self);
       break;
     case ADIT_AUTH_FAILED:
@@ -772,19 +910,27 @@ connect_error (AditWorker   *self,
                       _("Adit cannot reach %s (%s)."), host, error->message);
 }
 
+/* A try to reach the server: its result is dropped when the worker has moved on since. */
+typedef struct
+{
+  AditWorker *worker;
+  guint       serial;
+} ConnectTry;
+
 static void
 tcp_connected_cb (GObject      *object,
                   GAsyncResult *result,
                   gpointer      user_data)
 {
-  AditWorker *self = user_data;
+  g_autofree ConnectTry *try = user_data;
+  AditWorker *self = try->worker;
   g_autoptr(GError) error = NULL;
   g_autoptr(GSocketConnection) connection = NULL;
   int fd;
 
   connection = g_socket_client_connect_to_host_finish (G_SOCKET_CLIENT (object), result, &error);
 
-  if (self->phase == PHASE_ENDED)
+  if (self->phase == PHASE_ENDED || try->serial != self->connect_serial)
     return;
 
   if (connection == NULL)
@@ -834,9 +980,119 @@ start_timeout (AditWorker *self)
 }
 
 static void
+connect_to_server (AditWorker *self)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  ConnectTry *try = g_new0 (ConnectTry, 1);
+
+  try->worker = self;
+  try->serial = self->connect_serial;
+  start_timeout (self);
+
+  /* GSocketClient resolves asynchronously and tries every address it gets. */
+  self->phase = PHASE_TCP_CONNECT;
+  g_socket_client_connect_to_host_async (client, adit_tunnel_get_host (self->tunnel),
+                                         adit_tunnel_get_port (self->tunnel),
+                                         self->cancellable, tcp_connected_cb, try);
+}
+
+/* ---- reconnecting ---- */
+
+/* The first try within a second, then twice as long each time up to a minute; at random
+ * within the upper half, so that tunnels (and laptops) do not all knock at once. */
+static guint
+retry_delay_ms (guint retries)
+{
+  guint ceiling;
+
+  if (retries == 0)
+    return g_random_int_range (200, 1000);
+
+  ceiling = MIN ((guint64)1000 << MIN (retries, 10u), RETRY_MAX_MS);
+  return g_random_int_range (ceiling / 2, ceiling + 1);
+}
+
+static void
+retry_start (AditWorker *self)
+{
+  adit_source_clear (&self->retry_source);
+  report_connecting (self);
+  connect_to_server (self);
+}
+
+static gboolean
+retry_timeout_cb (gpointer user_data)
+{
+  AditWorker *self = user_data;
+
+  g_clear_pointer (&self->retry_source, g_source_unref);
+  retry_start (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* The listeners stay bound; clients that come meanwhile wait for the next session. */
+static void
+retry_schedule (AditWorker   *self,
+                const GError *error)
+{
+  guint delay = retry_delay_ms (self->retries++);
+
+  session_close (self);
+  self->phase = PHASE_RETRY_WAIT;
+  report_stats_now (self);
+  report_state_full (self, ADIT_CONNECTION_STATE_RECONNECTING, error,
+                     g_get_monotonic_time () + (gint64)delay * 1000);
+  self->retry_source = adit_source_start (g_timeout_source_new (delay), retry_timeout_cb, self,
+                                          "[adit] reconnect");
+}
+
+static gboolean
+probe_timeout_cb (gpointer user_data)
+{
+  AditWorker *self = user_data;
+
+  g_clear_pointer (&self->probe_source, g_source_unref);
+  if (self->received.in_packets != self->probe_packets)
+    return G_SOURCE_REMOVE;
+
+  worker_fail (self, g_error_new (ADIT_ERROR, ADIT_ERROR_KEEPALIVE_TIMEOUT,
+                                  _("%s stopped answering after the network changed, so the "
+                                    "connection was closed."),
+                                  adit_tunnel_get_host (self->tunnel)));
+  return G_SOURCE_REMOVE;
+}
+
+/* After the network changed or the computer woke, the session may be dead without anything
+ * having told us: ask the server, and give it a few seconds. */
+static void
+probe_session (AditWorker *self)
+{
+  /* From this moment: an earlier check may have been answered before the network went. */
+  adit_source_clear (&self->probe_source);
+  self->probe_packets = self->received.in_packets;
+  ssh_send_keepalive (self->session);
+  ssh_send_keepalive (self->session);
+  self->probe_source = adit_source_start (g_timeout_source_new_seconds (PROBE_SECONDS),
+                                          probe_timeout_cb, self, "[adit] probe");
+  adit_forwarder_after_dispatch (self->forwarder);
+}
+
+static gboolean
+retry_now_cb (gpointer user_data)
+{
+  AditWorker *self = user_data;
+
+  if (self->phase == PHASE_RETRY_WAIT)
+    retry_start (self);
+  else if (self->phase == PHASE_FORWARDING)
+    probe_session (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
 worker_begin (AditWorker *self)
 {
-  g_autoptr(GSocketClient) client = NULL;
   g_autoptr(GError) error = NULL;
 
   report_state (self, ADIT_CONNECTION_STATE_CONNECTING, NULL);
@@ -848,14 +1104,7 @@ worker_begin (AditWorker *self)
       return;
     }
 
-  start_timeout (self);
-
-  /* GSocketClient resolves asynchronously and tries every address it gets. */
-  self->phase = PHASE_TCP_CONNECT;
-  client = g_socket_client_new ();
-  g_socket_client_connect_to_host_async (client, adit_tunnel_get_host (self->tunnel),
-                                         adit_tunnel_get_port (self->tunnel),
-                                         self->cancellable, tcp_connected_cb, self);
+  connect_to_server (self);
 }
 
 static gboolean
@@ -910,6 +1159,8 @@ worker_finalize (gpointer data)
   g_clear_object (&self->tunnel);
   adit_secret_free (g_steal_pointer (&self->saved_password));
   adit_secret_free (g_steal_pointer (&self->saved_passphrase));
+  adit_secret_free (g_steal_pointer (&self->typed_password));
+  adit_secret_free (g_steal_pointer (&self->typed_passphrase));
   g_clear_object (&self->connection);
 }
 
@@ -956,6 +1207,13 @@ adit_worker_join (AditWorker *self)
 {
   if (self->thread != NULL)
     g_thread_join (g_steal_pointer (&self->thread));
+}
+
+void
+adit_worker_retry_now (AditWorker *self)
+{
+  /* No reference, as for stop. */
+  post_to (self->context, retry_now_cb, self, NULL);
 }
 
 void

@@ -18,6 +18,9 @@ AditWorker *adit_worker_start  (AditConnection *connection,
                                 const char     *saved_password,
                                 const char     *saved_passphrase,
                                 GMainContext   *owner_context);
+/* From the owning thread: reconnect at once if waiting to; check the server still answers if
+ * connected (the network changed, the computer woke). */
+void        adit_worker_retry_now (AditWorker  *worker);
 /* From the owning thread: ask the worker to disconnect and end. */
 void        adit_worker_stop   (AditWorker     *worker);
 /* From the owning thread, after "stopped": waits for the thread's last instructions (its
@@ -29,7 +32,8 @@ void        adit_worker_unref  (AditWorker     *worker);
 /* Called on the owning thread by the worker's messages (see adit-connection.c). */
 void adit_connection_report_state    (AditConnection      *self,
                                       AditConnectionState  state,
-                                      const GError        *error);
+                                      const GError        *error,
+                                      gint64               retry_time);
 void adit_connection_report_question (AditConnection      *self,
                                       AditQuestion        *question);
 void adit_connection_report_listening (AditConnection     *self,
