@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -20,6 +21,8 @@
 #include "adit-alert.h"
 #include "adit-engine.h"
 #include "adit-test-echo.h"
+#include "adit-preferences.h"
+#include "adit-settings.h"
 #include "adit-test-sshd.h"
 #include "adit-test-util.h"
 #include "adit-tunnel-row.h"
@@ -211,9 +214,26 @@ main (int   argc,
                               adit_tunnel_get_uuid (mail));
   settle (800);
   save_png (GTK_WIDGET (adit_window_get_last_dialog (window)), out, "editor.png");
+  gtk_window_destroy (GTK_WINDOW (adit_window_get_last_dialog (window)));
 
+  /* The server goes away: the row counts down to the next try and offers to try now. */
   for (guint i = 0; i < G_N_ELEMENTS (clients); i++)
     close (clients[i]);
+  adit_test_sshd_kill_all (sshd, SIGKILL);
+  while (adit_runner_get_retry_time (adit_manager_get_runner (manager, mail)) == 0)
+    g_main_context_iteration (NULL, TRUE);
+  settle (300);
+  save_png (GTK_WIDGET (window), out, "reconnecting.png");
+
+  {
+    g_autoptr(GSettings) settings = adit_settings_new ();
+    GtkWindow *preferences = adit_preferences_new (GTK_WINDOW (window), settings);
+
+    gtk_window_present (preferences);
+    settle (800);
+    save_png (GTK_WIDGET (preferences), out, "preferences.png");
+    gtk_window_destroy (preferences);
+  }
   adit_manager_stop_all (manager);
   settle (500);
   gtk_window_destroy (GTK_WINDOW (window));

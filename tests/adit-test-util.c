@@ -741,3 +741,20 @@ adit_test_assert_mentions (const char *message,
       g_test_fail ();
     }
 }
+
+void
+adit_test_wait_for (AditTestCondition  condition,
+                    gpointer           data,
+                    const char        *what,
+                    guint              timeout_s)
+{
+  gint64 deadline = g_get_monotonic_time () + timeout_s * G_USEC_PER_SEC;
+
+  while (!condition (data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("timed out waiting for %s", what);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (2000);
+    }
+}

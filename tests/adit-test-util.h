@@ -54,6 +54,13 @@ char     *adit_test_read_line         (int           fd,
                                        gsize         max_len,
                                        GError      **error);
 
+/* Runs the thread-default main context until @condition (@data) holds; fails the test with
+ * @what after @timeout_s seconds. Polls, so conditions outside the loop's sources count too. */
+typedef gboolean (*AditTestCondition) (gpointer data);
+void      adit_test_wait_for          (AditTestCondition  condition,
+                                       gpointer           data,
+                                       const char        *what,
+                                       guint              timeout_s);
 /* rm -rf @path without following symlinks. */
 gboolean  adit_test_remove_tree       (const char  *path,
                                        GError     **error);

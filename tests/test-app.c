@@ -50,22 +50,12 @@ typedef struct
 
 /* ---- waiting and finding ---- */
 
-typedef gboolean (*Condition) (gpointer data);
-
 static void
-wait_for (Condition   condition,
-          gpointer    data,
-          const char *what)
+wait_for (AditTestCondition  condition,
+          gpointer           data,
+          const char        *what)
 {
-  gint64 deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
-
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("timed out waiting for %s", what);
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (2000);
-    }
+  adit_test_wait_for (condition, data, what, WAIT_SECONDS);
 }
 
 static GtkWidget *

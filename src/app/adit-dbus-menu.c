@@ -18,7 +18,8 @@
 #define MENU_INTERFACE "com.canonical.dbusmenu"
 #define MENU_VERSION 3
 
-/* Item ids. Tunnels count up from ID_FIRST_TUNNEL; an id is never given to another tunnel. */
+/* Item ids. Tunnels count up from ID_FIRST_TUNNEL in steps of two (the odd id after a
+ * tunnel's is its "Retry Now"); an id is never given to another tunnel. */
 enum {
   ID_ROOT = 0,
   ID_OPEN = 1,
@@ -114,7 +115,8 @@ tunnel_id (AditDBusMenu *self,
 
   if (!g_hash_table_lookup_extended (self->tunnel_ids, uuid, NULL, &id))
     {
-      id = GINT_TO_POINTER (self->next_tunnel_id++);
+      id = GINT_TO_POINTER (self->next_tunnel_id);
+      self->next_tunnel_id += 2;
       g_hash_table_insert (self->tunnel_ids, g_strdup (uuid), id);
     }
 
@@ -133,7 +135,16 @@ build_entries (AditDBusMenu *self)
     {
       const AditStatusItem *item = g_ptr_array_index (items, i);
 
-      add_entry (entries, tunnel_id (self, item->uuid), tunnel_properties (item));
+      gint32 id = tunnel_id (self, item->uuid);
+
+      add_entry (entries, id, tunnel_properties (item));
+      if (item->reconnecting)
+        {
+          /* Translators: a tray menu item under a tunnel that waits to reconnect. */
+          g_autofree char *retry = g_strdup_printf (_("Retry “%s” Now"), item->name);
+
+          add_entry (entries, id + 1, label_properties (retry));
+        }
     }
   if (items->len > 0)
     add_entry (entries, ID_SEPARATOR, g_variant_new_parsed ("{'type': <'separator'>}"));
@@ -235,8 +246,12 @@ activate_item (AditDBusMenu *self,
       g_signal_emit (self, signals[SIGNAL_CHOSEN], 0, ADIT_DBUS_MENU_ITEM_QUIT);
       return;
     default:
-      uuid = uuid_of (self, id);
-      if (uuid != NULL)
+      uuid = uuid_of (self, id & ~1);
+      if (uuid == NULL)
+        return;
+      if (id & 1)
+        adit_status_summary_retry_now (self->summary, uuid);
+      else
         adit_status_summary_toggle (self->summary, uuid);
       return;
     }

@@ -23,6 +23,7 @@ typedef struct
   AditSummaryState state;
   char *text;
   GPtrArray *items;   /* AditStatusItem */
+  gboolean counting_down;   /* "Reconnecting in 8 seconds" must tick */
 } Snapshot;
 
 struct _AditStatusSummary
@@ -61,6 +62,7 @@ status_item_equal (const AditStatusItem *a,
                    const AditStatusItem *b)
 {
   return a->active == b->active
+         && a->reconnecting == b->reconnecting
          && g_strcmp0 (a->uuid, b->uuid) == 0
          && g_strcmp0 (a->name, b->name) == 0
          && g_strcmp0 (a->label, b->label) == 0;
@@ -88,20 +90,12 @@ snapshot_equal (const Snapshot *a,
   return TRUE;
 }
 
-/* Failed, waiting for the person, or reconnecting after a loss. The engine is to gain a
- * RECONNECTING state: it is recognised by its nick, so this builds before and after it. */
+/* Failed, waiting for the person, or reconnecting after a loss. */
 static gboolean
 state_is_problem (AditConnectionState state)
 {
-  g_autoptr(GEnumClass) enum_class = NULL;
-  GEnumValue *value;
-
-  if (state == ADIT_CONNECTION_STATE_FAILED || state == ADIT_CONNECTION_STATE_WAITING)
-    return TRUE;
-
-  enum_class = g_type_class_ref (ADIT_TYPE_CONNECTION_STATE);
-  value = g_enum_get_value (enum_class, state);
-  return value != NULL && g_strcmp0 (value->value_nick, "reconnecting") == 0;
+  return state == ADIT_CONNECTION_STATE_FAILED || state == ADIT_CONNECTION_STATE_WAITING ||
+         state == ADIT_CONNECTION_STATE_RECONNECTING;
 }
 
 static AditStatusItem *
@@ -117,6 +111,7 @@ describe_tunnel (AditRunner *runner)
   item->uuid = g_strdup (adit_tunnel_get_uuid (tunnel));
   item->name = g_strdup (name);
   item->active = adit_runner_is_active (runner);
+  item->reconnecting = adit_runner_get_state (runner) == ADIT_CONNECTION_STATE_RECONNECTING;
 
   if (adit_runner_get_state (runner) == ADIT_CONNECTION_STATE_CONNECTED)
     {
@@ -167,6 +162,7 @@ snapshot_take (AditStatusSummary *self,
   guint n_connected = 0;
   guint n_connections = 0;
   gboolean problem = FALSE;
+  gboolean counting_down = FALSE;
 
   snapshot->items = g_ptr_array_new_with_free_func (status_item_free);
 
@@ -182,10 +178,12 @@ snapshot_take (AditStatusSummary *self,
           n_connections += adit_runner_get_open_connections (runner);
         }
       problem |= state_is_problem (state);
+      counting_down |= adit_runner_get_retry_time (runner) != 0;
       g_ptr_array_add (snapshot->items, describe_tunnel (runner));
     }
 
   snapshot->text = describe_all (n_connected, n_connections);
+  snapshot->counting_down = counting_down;
   if (problem)
     snapshot->state = ADIT_SUMMARY_STATE_PROBLEM;
   else if (n_connected > 0)
@@ -203,6 +201,13 @@ recount_cb (gpointer user_data)
   self->recount_source = 0;
 
   snapshot_take (self, &now);
+  /* A countdown is shown: look again in a second. */
+  if (now.counting_down)
+    {
+      self->recount_source = g_timeout_add_seconds (1, recount_cb, self);
+      g_source_set_name_by_id (self->recount_source, "[adit] status summary countdown");
+    }
+
   if (snapshot_equal (&now, &self->shown))
     {
       snapshot_clear (&now);
@@ -254,6 +259,8 @@ watch_runners (AditStatusSummary *self)
       g_signal_connect_swapped (runner, "notify::state", G_CALLBACK (schedule_recount), self);
       g_signal_connect_swapped (runner, "notify::open-connections",
                                 G_CALLBACK (schedule_recount), self);
+      g_signal_connect_swapped (runner, "notify::retry-time",
+                                G_CALLBACK (schedule_recount), self);
       g_ptr_array_add (self->runners, g_object_ref (runner));
     }
 }
@@ -288,6 +295,20 @@ adit_status_summary_toggle (AditStatusSummary *self,
     adit_runner_stop (runner);
   else
     adit_runner_start (runner);
+}
+
+void
+adit_status_summary_retry_now (AditStatusSummary *self,
+                               const char        *uuid)
+{
+  AditTunnel *tunnel;
+
+  g_return_if_fail (ADIT_IS_STATUS_SUMMARY (self));
+  g_return_if_fail (uuid != NULL);
+
+  tunnel = adit_store_lookup (adit_manager_get_store (self->manager), uuid);
+  if (tunnel != NULL)
+    adit_runner_retry_now (adit_manager_get_runner (self->manager, tunnel));
 }
 
 AditManager *

@@ -25,7 +25,8 @@ typedef struct
 {
   char     *uuid;
   char     *name;
-  gboolean  active;  /* switched on: connecting, waiting or connected */
+  gboolean  active;  /* switched on: connecting, waiting, connected or reconnecting */
+  gboolean  reconnecting;  /* lost its session, coming back: "Retry Now" makes sense */
   char     *label;   /* "Mail — 3 connections", or "Mail — Login refused" */
 } AditStatusItem;
 
@@ -44,6 +45,9 @@ GPtrArray         *adit_status_summary_get_items   (AditStatusSummary *self);
 
 /* Switches the tunnel with @uuid on when it is off, and off when it is on. */
 void               adit_status_summary_toggle      (AditStatusSummary *self,
+                                                    const char        *uuid);
+/* Reconnects a tunnel now instead of when its wait is over. */
+void               adit_status_summary_retry_now   (AditStatusSummary *self,
                                                     const char        *uuid);
 
 G_END_DECLS

@@ -23,6 +23,7 @@ struct _AditTunnelRow
   GtkLabel *traffic_label;
   AditThroughputGraph *graph;
   GtkSwitch *connect_switch;
+  GtkButton *retry_button;
   GtkMenuButton *menu_button;
 };
 
@@ -122,6 +123,9 @@ update_state (AditTunnelRow *self)
     case ADIT_CONNECTION_STATE_WAITING:
       gtk_widget_add_css_class (label, "accent");
       break;
+    case ADIT_CONNECTION_STATE_RECONNECTING:
+      gtk_widget_add_css_class (label, "warning");
+      break;
     default:
       gtk_widget_add_css_class (label, "dim-label");
       break;
@@ -134,10 +138,20 @@ update_state (AditTunnelRow *self)
   g_signal_handlers_unblock_matched (self->connect_switch, G_SIGNAL_MATCH_DATA, 0, 0, NULL,
                                      NULL, self);
 
+  /* Waiting to reconnect: the countdown needs the graph's room more than the old traffic. */
+  gtk_widget_set_visible (GTK_WIDGET (self->retry_button),
+                          state == ADIT_CONNECTION_STATE_RECONNECTING);
+  gtk_widget_set_visible (GTK_WIDGET (self->graph), state != ADIT_CONNECTION_STATE_RECONNECTING);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "row.details",
                                  adit_runner_get_error (self->runner) != NULL
                                  || adit_runner_get_last_client_error (self->runner) != NULL);
   update_traffic (self);
+}
+
+static void
+retry_clicked_cb (AditTunnelRow *self)
+{
+  adit_runner_retry_now (self->runner);
 }
 
 static void
@@ -210,6 +224,8 @@ adit_tunnel_row_class_init (AditTunnelRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AditTunnelRow, traffic_label);
   gtk_widget_class_bind_template_child (widget_class, AditTunnelRow, graph);
   gtk_widget_class_bind_template_child (widget_class, AditTunnelRow, connect_switch);
+  gtk_widget_class_bind_template_child (widget_class, AditTunnelRow, retry_button);
+  gtk_widget_class_bind_template_callback (widget_class, retry_clicked_cb);
   gtk_widget_class_bind_template_child (widget_class, AditTunnelRow, menu_button);
 
   for (guint i = 0; i < G_N_ELEMENTS (actions); i++)
@@ -223,6 +239,8 @@ adit_tunnel_row_init (AditTunnelRow *self)
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->menu_button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("More Actions"), -1);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->menu_button), _("More Actions"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->retry_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Retry Now"), -1);
 }
 
 GtkWidget *
@@ -246,6 +264,8 @@ adit_tunnel_row_new (AditRunner *runner)
   g_signal_connect_object (runner, "notify::error", G_CALLBACK (update_state), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (runner, "stats-changed", G_CALLBACK (update_traffic), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (runner, "notify::retry-time", G_CALLBACK (update_traffic), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect (self->connect_switch, "notify::active", G_CALLBACK (switch_active_cb), self);
   g_signal_connect (self, "activated", G_CALLBACK (row_activated_cb), NULL);
@@ -277,6 +297,13 @@ adit_tunnel_row_get_traffic_text (AditTunnelRow *self)
 {
   g_return_val_if_fail (ADIT_IS_TUNNEL_ROW (self), NULL);
   return gtk_label_get_label (self->traffic_label);
+}
+
+GtkButton *
+adit_tunnel_row_get_retry_button (AditTunnelRow *self)
+{
+  g_return_val_if_fail (ADIT_IS_TUNNEL_ROW (self), NULL);
+  return self->retry_button;
 }
 
 GtkSwitch *

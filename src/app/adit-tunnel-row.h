@@ -23,6 +23,8 @@ AditRunner *adit_tunnel_row_get_runner (AditTunnelRow *self);
  * "↑ 1.2 MB ↓ 5.0 MB"). */
 const char *adit_tunnel_row_get_state_text   (AditTunnelRow *self);
 const char *adit_tunnel_row_get_traffic_text (AditTunnelRow *self);
+/* Shown while the tunnel waits to reconnect. */
+GtkButton  *adit_tunnel_row_get_retry_button (AditTunnelRow *self);
 GtkSwitch  *adit_tunnel_row_get_switch       (AditTunnelRow *self);
 
 G_END_DECLS

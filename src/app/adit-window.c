@@ -14,12 +14,11 @@
 #include "adit-alert.h"
 #include "adit-paste-dialog.h"
 #include "adit-question-dialog.h"
+#include "adit-settings.h"
 #include "adit-tunnel-editor.h"
 #include "adit-tunnel-row.h"
 #include "adit-window.h"
 
-/* The schema id stays the same for a development build: both share the preferences. */
-#define ADIT_SETTINGS_SCHEMA "io.github.adit.Adit"
 /* One toast per tunnel per this many seconds about its failing connections. */
 #define CLIENT_TOAST_INTERVAL (5 * G_USEC_PER_SEC)
 
@@ -42,28 +41,6 @@ struct _AditWindow
 G_DEFINE_FINAL_TYPE (AditWindow, adit_window, ADW_TYPE_APPLICATION_WINDOW)
 
 /* ---- window size ---- */
-
-static GSettings *
-load_settings (void)
-{
-  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
-  g_autoptr(GSettingsSchema) schema = NULL;
-
-  if (source != NULL)
-    schema = g_settings_schema_source_lookup (source, ADIT_SETTINGS_SCHEMA, TRUE);
-
-  /* g_settings_new () would abort the whole app over a missing schema; a window that does not
-   * remember its size is the better outcome. */
-  if (schema == NULL)
-    {
-      g_warning ("The GSettings schema %s is not installed: the window size will not be "
-                 "remembered. From a build directory, set GSETTINGS_SCHEMA_DIR=BUILDDIR/data.",
-                 ADIT_SETTINGS_SCHEMA);
-      return NULL;
-    }
-
-  return g_settings_new_full (schema, NULL, NULL);
-}
 
 static void
 restore_window_state (AditWindow *self)
@@ -851,7 +828,7 @@ adit_window_init (AditWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->client_toast_times = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->settings = load_settings ();
+  self->settings = adit_settings_new ();
   restore_window_state (self);
 
 #ifdef DEVELOPMENT_BUILD

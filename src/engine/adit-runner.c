@@ -610,8 +610,9 @@ adit_runner_describe_state (AditRunner *self)
 
         if (seconds == 0)
           return g_strdup (_("Reconnecting…"));
-        /* Translators: the tunnel lost its connection and tries again in that many seconds. */
-        return g_strdup_printf (ngettext ("Reconnecting in %u second", "Reconnecting in %u seconds",
+        /* Translators: the tunnel lost its connection and tries again in that many seconds;
+         * keep it short ("s" for seconds), it shares a row with other things. */
+        return g_strdup_printf (ngettext ("Reconnecting in %u s", "Reconnecting in %u s",
                                           seconds), seconds);
       }
     case ADIT_CONNECTION_STATE_DISCONNECTED:

@@ -65,7 +65,7 @@ void                 adit_runner_answer               (AditRunner         *self,
                                                        gboolean            remember);
 
 /* A short phrase for a row: "Off", "Connecting…", "Connected", "Waiting for you",
- * "Reconnecting in 8 seconds", or the reason of a failure ("Login refused", "Server
+ * "Reconnecting in 8 s", or the reason of a failure ("Login refused", "Server
  * unreachable"…). */
 char                *adit_runner_describe_state       (AditRunner    *self);
 
