@@ -1103,6 +1103,49 @@ port_is_bound (guint16 port)
   return bound;
 }
 
+/* Checks, every few milliseconds on a thread of its own, that the port stays bound. */
+typedef struct
+{
+  guint16  port;
+  gint     stop;
+  guint    checks;
+  guint    found_free;
+  GThread *thread;
+} BoundWatch;
+
+static gpointer
+bound_watch_thread (gpointer data)
+{
+  BoundWatch *watch = data;
+
+  while (!g_atomic_int_get (&watch->stop))
+    {
+      if (!port_is_bound (watch->port))
+        watch->found_free++;
+      watch->checks++;
+      g_usleep (2000);
+    }
+  return NULL;
+}
+
+static void
+bound_watch_start (BoundWatch *watch,
+                   guint16     port)
+{
+  watch->port = port;
+  watch->thread = g_thread_new ("bound-watch", bound_watch_thread, watch);
+}
+
+static void
+bound_watch_finish (BoundWatch *watch)
+{
+  g_atomic_int_set (&watch->stop, 1);
+  g_thread_join (watch->thread);
+  g_test_message ("the port was checked %u times while the server came and went", watch->checks);
+  g_assert_cmpuint (watch->checks, >, 100);
+  g_assert_cmpuint (watch->found_free, ==, 0);
+}
+
 static void
 assert_closed (int fd)
 {
@@ -1127,11 +1170,13 @@ test_reconnect_after_server_restarts (Fixture       *fixture,
   static guint8 chunk[64 * 1024];
   guint rounds = quick () ? 3 : 20;
   guint fds_connected;
+  BoundWatch bound = { 0 };
 
   if (!start_sshd (fixture, NULL))
     return;
   connect_echo (fixture, ADIT_TEST_ECHO_MODE_ECHO, 0);
   fds_connected = adit_test_count_fds_settled ();
+  bound_watch_start (&bound, fixture->local_port);
 
   for (guint round = 0; round < rounds; round++)
     {
@@ -1179,6 +1224,7 @@ test_reconnect_after_server_restarts (Fixture       *fixture,
       g_assert_cmpuint (adit_test_wait_fds (fds_connected, 2000), ==, fds_connected);
     }
   g_assert_false (fixture->stopped);
+  bound_watch_finish (&bound);
 }
 
 /* A frozen server is noticed by the keep-alive, and the tunnel comes back once it thaws. */
