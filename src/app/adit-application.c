@@ -554,9 +554,19 @@ adit_application_shutdown (GApplication *app)
 {
   AditApplication *self = ADIT_APPLICATION (app);
 
-  /* Every listener and session closes with the app; the workers finish on their own. */
+  /* However Adit ends, its tunnels say goodbye to their servers first (Quit has waited for
+   * that already; closing the last window without running in the background has not). */
   if (self->manager != NULL)
-    adit_manager_stop_all (self->manager);
+    {
+      gint64 deadline = g_get_monotonic_time () + QUIT_GRACE_SECONDS * G_USEC_PER_SEC;
+
+      adit_manager_stop_all (self->manager);
+      while (adit_manager_count_active (self->manager) > 0 && g_get_monotonic_time () < deadline)
+        {
+          if (!g_main_context_iteration (NULL, FALSE))
+            g_usleep (1000);
+        }
+    }
   g_clear_handle_id (&self->quit_timeout, g_source_remove);
   g_clear_object (&self->tray);
   g_clear_object (&self->notifications);
