@@ -650,6 +650,51 @@ test_host_key_strict_unknown (Fixture       *fixture,
   g_assert_cmpuint (fixture->questions, ==, 0);
 }
 
+/* A fingerprint from the administrator, in the tunnel file: the right one connects without a
+ * question or a known_hosts entry; another one refuses, without a question either. */
+static void
+test_host_key_pinned (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(AditTunnel) tunnel = NULL;
+  g_autofree char *empty = NULL;
+  g_autofree char *contents = NULL;
+
+  if (!start_sshd (fixture, NULL))
+    return;
+  tunnel = tunnel_for (fixture, "127.0.0.1", 9);
+  empty = g_build_filename (fixture->sshd->dir, "empty_known_hosts", NULL);
+  adit_tunnel_set_known_hosts_file (tunnel, empty);
+  adit_tunnel_set_host_key_policy (tunnel, ADIT_HOST_KEY_POLICY_ASK);
+  /* As an administrator might paste it: without the "SHA256:" */
+  adit_tunnel_set_host_key_fingerprint (tunnel, fixture->sshd->host_fingerprint +
+                                                strlen ("SHA256:"));
+  start (fixture, tunnel);
+  g_assert_cmpint (wait_settled (fixture), ==, ADIT_CONNECTION_STATE_CONNECTED);
+  g_assert_cmpuint (fixture->questions, ==, 0);
+  /* Nothing was added to the person's known servers: the pin decides, every time. */
+  g_assert_false (g_file_get_contents (empty, &contents, NULL, NULL) && *contents != '\0');
+}
+
+static void
+test_host_key_pinned_wrong (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autoptr(AditTunnel) tunnel = NULL;
+
+  if (!start_sshd (fixture, NULL))
+    return;
+  /* The known_hosts entry is right, the pin is not: the pin wins. */
+  tunnel = tunnel_for (fixture, "127.0.0.1", 9);
+  adit_tunnel_set_host_key_fingerprint (tunnel, "SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s");
+  start (fixture, tunnel);
+
+  assert_failed_with (fixture, ADIT_ERROR_HOST_KEY_CHANGED);
+  g_assert_cmpuint (fixture->questions, ==, 0);
+  adit_test_assert_mentions (adit_connection_get_error (fixture->connection)->message,
+                             fixture->sshd->host_fingerprint);
+}
+
 static void
 test_auth_failed (Fixture       *fixture,
                   gconstpointer  data)
@@ -1756,6 +1801,8 @@ main (int   argc,
   ADD ("host-key/changed-then-forgotten", test_host_key_changed_then_forgotten);
   ADD ("host-key/question-withdrawn", test_question_withdrawn);
   ADD ("host-key/strict-unknown", test_host_key_strict_unknown);
+  ADD ("host-key/pinned", test_host_key_pinned);
+  ADD ("host-key/pinned-wrong", test_host_key_pinned_wrong);
   ADD ("auth/failed", test_auth_failed);
   ADD ("auth/missing-key-file", test_missing_key_file);
   ADD ("auth/passphrase", test_passphrase);

@@ -169,6 +169,7 @@ new_full_tunnel (void)
   adit_tunnel_set_alive_count_max (tunnel, 7);
   adit_tunnel_set_connect_timeout (tunnel, 120);
   adit_tunnel_set_autostart (tunnel, TRUE);
+  adit_tunnel_set_host_key_fingerprint (tunnel, "SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s");
   add_forward (tunnel, "[::1]:2200:[2001:db8::1]:22");
   add_forward (tunnel, "*:8080:10.0.0.1:80");
   add_forward (tunnel, "localhost:1143:[fe80::1%eth0]:143");
@@ -199,6 +200,8 @@ assert_same_tunnel (AditTunnel *a,
                     adit_tunnel_get_connect_timeout (b));
   g_assert_cmpint (adit_tunnel_get_autostart (a), ==, adit_tunnel_get_autostart (b));
   g_assert_cmpint (adit_tunnel_get_reconnect (a), ==, adit_tunnel_get_reconnect (b));
+  g_assert_cmpstr (adit_tunnel_get_host_key_fingerprint (a), ==,
+                   adit_tunnel_get_host_key_fingerprint (b));
 
   g_assert_cmpuint (fa->len, ==, fb->len);
   for (guint i = 0; i < fa->len; i++)
@@ -259,6 +262,7 @@ test_round_trip (Fixture       *f,
     "\nStrictHostKeyChecking=accept-new\n",
     "\nConnectAtStart=true\n",
     "\nReconnect=false\n",
+    "\nHostKeyFingerprint=SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s\n",
     "\nLocalForward=1100:mail.example.com:110;[::1]:2200:[2001:db8::1]:22;"
       "*:8080:10.0.0.1:80;localhost:1143:[fe80::1%eth0]:143;\n",
     NULL });
@@ -286,6 +290,29 @@ test_round_trip (Fixture       *f,
         read = load_ok (path, NULL);
         assert_same_tunnel (plain, read);
       }
+}
+
+static void
+test_fingerprint_forms (void)
+{
+  static const struct { const char *text, *normalized; } cases[] = {
+    { "SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s",
+      "SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s" },
+    /* without the prefix, padded, with spaces around: as people paste them */
+    { "  uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s= ",
+      "SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s" },
+    { "SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2", NULL },      /* one short */
+    { "SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s!", NULL },    /* not base64 */
+    { "SHA256:uNiVztksCsDhcc0u9e8Buj-XVUpKZIDTMczCvj3tD2s", NULL },     /* base64url */
+    { "", NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *normalized = adit_host_key_fingerprint_normalize (cases[i].text);
+
+      g_assert_cmpstr (normalized, ==, cases[i].normalized);
+    }
 }
 
 static void
@@ -562,6 +589,9 @@ test_hostile (Fixture       *f,
       "ServerAliveCountMax" },
     { "[Tunnel]\nHost=h\nConnectAtStart=maybe\nLocalForward=1:h:1\n", -1, "“maybe”" },
     { "[Tunnel]\nHost=h\nReconnect=often\nLocalForward=1:h:1\n", -1, "“often”" },
+    /* An MD5 fingerprint, as old ssh-keygen printed them: not accepted as a pin. */
+    { "[Tunnel]\nHost=h\nHostKeyFingerprint=MD5:16:27:ac:a5:76:28:2d:36:63:1b:56:4d:eb:df:a6:48\n"
+      "LocalForward=1:h:1\n", -1, "MD5:16:27" },
     { "[Tunnel]\nHost=h\nAuthentication=magic\nLocalForward=1:h:1\n", -1, "“magic”" },
     { "[Tunnel]\nHost=h\nStrictHostKeyChecking=sometimes\nLocalForward=1:h:1\n", -1,
       "“sometimes”" },
@@ -993,6 +1023,7 @@ main (int   argc,
   ADD_STORE_TEST ("/adit/engine/store/remove", test_remove);
   ADD_STORE_TEST ("/adit/engine/store/save-refused", test_save_refused);
   g_test_add_func ("/adit/engine/store/default-dirs", test_default_dirs);
+  g_test_add_func ("/adit/engine/store/fingerprint-forms", test_fingerprint_forms);
 
   status = g_test_run ();
   adit_test_remove_tree (home, NULL);

@@ -43,6 +43,7 @@ typedef enum
   ADIT_ERROR_STORAGE,               /* a tunnel file cannot be read, written or removed */
   ADIT_ERROR_READ_ONLY,             /* the tunnel is provided by the administrator */
   ADIT_ERROR_KEYRING,               /* the keyring cannot be reached, is locked or refused */
+  ADIT_ERROR_INVALID_FINGERPRINT,   /* a pinned server fingerprint that cannot be right */
 } AditErrorCode;
 
 GQuark adit_error_quark (void);

@@ -129,6 +129,24 @@ adit_known_hosts_check (ssh_session     session,
       return ADIT_HOST_KEY_REFUSED;
     }
 
+  /* The administrator's word wins over any file: the right key, or no connection. */
+  if (adit_tunnel_get_host_key_fingerprint (tunnel) != NULL)
+    {
+      g_autofree char *pinned =
+        adit_host_key_fingerprint_normalize (adit_tunnel_get_host_key_fingerprint (tunnel));
+
+      if (g_strcmp0 (pinned, fingerprint) == 0)
+        return ADIT_HOST_KEY_TRUSTED;
+
+      g_set_error (error, ADIT_ERROR, ADIT_ERROR_HOST_KEY_CHANGED,
+                   _("%s did not show the identity this tunnel expects, so Adit did not "
+                     "connect: someone could be listening in. Expected %s, shown %s. Ask the "
+                     "server's administrator which one is right."),
+                   name, pinned ? pinned : adit_tunnel_get_host_key_fingerprint (tunnel),
+                   fingerprint);
+      return ADIT_HOST_KEY_REFUSED;
+    }
+
   switch (known)
     {
     case SSH_KNOWN_HOSTS_OK:

@@ -37,6 +37,8 @@ static const struct {
   { "IdentityFile", adit_tunnel_get_identity_file, adit_tunnel_set_identity_file, TRUE },
   { "UserKnownHostsFile", adit_tunnel_get_known_hosts_file, adit_tunnel_set_known_hosts_file,
     TRUE },
+  { "HostKeyFingerprint", adit_tunnel_get_host_key_fingerprint,
+    adit_tunnel_set_host_key_fingerprint, FALSE },
 };
 
 /* Keys whose value is a count of seconds or of tries; absent means the tunnel's default. */

@@ -25,6 +25,7 @@ struct _AditTunnel
   char *user;
   char *identity_file;
   char *known_hosts_file;
+  char *host_key_fingerprint;
   GPtrArray *forwards;
   AditHostKeyPolicy host_key_policy;
   guint alive_interval;
@@ -49,6 +50,7 @@ enum {
   PROP_IDENTITY_FILE,
   PROP_HOST_KEY_POLICY,
   PROP_KNOWN_HOSTS_FILE,
+  PROP_HOST_KEY_FINGERPRINT,
   PROP_ALIVE_INTERVAL,
   PROP_ALIVE_COUNT_MAX,
   PROP_CONNECT_TIMEOUT,
@@ -125,6 +127,7 @@ adit_tunnel_finalize (GObject *object)
   g_clear_pointer (&self->user, g_free);
   g_clear_pointer (&self->identity_file, g_free);
   g_clear_pointer (&self->known_hosts_file, g_free);
+  g_clear_pointer (&self->host_key_fingerprint, g_free);
   g_clear_pointer (&self->forwards, g_ptr_array_unref);
 
   G_OBJECT_CLASS (adit_tunnel_parent_class)->finalize (object);
@@ -170,6 +173,9 @@ adit_tunnel_get_property (GObject    *object,
 
     case PROP_KNOWN_HOSTS_FILE:
       g_value_set_string (value, self->known_hosts_file);
+      break;
+    case PROP_HOST_KEY_FINGERPRINT:
+      g_value_set_string (value, self->host_key_fingerprint);
       break;
 
     case PROP_ALIVE_INTERVAL:
@@ -249,6 +255,9 @@ adit_tunnel_set_property (GObject      *object,
     case PROP_KNOWN_HOSTS_FILE:
       adit_tunnel_set_known_hosts_file (self, g_value_get_string (value));
       break;
+    case PROP_HOST_KEY_FINGERPRINT:
+      adit_tunnel_set_host_key_fingerprint (self, g_value_get_string (value));
+      break;
 
     case PROP_ALIVE_INTERVAL:
       adit_tunnel_set_alive_interval (self, g_value_get_uint (value));
@@ -318,6 +327,10 @@ adit_tunnel_class_init (AditTunnelClass *klass)
 
   properties[PROP_KNOWN_HOSTS_FILE] =
     g_param_spec_string ("known-hosts-file", NULL, NULL, NULL, flags);
+
+  /* The server's key as the administrator gave it ("SHA256:…"): it wins over known_hosts. */
+  properties[PROP_HOST_KEY_FINGERPRINT] =
+    g_param_spec_string ("host-key-fingerprint", NULL, NULL, NULL, flags);
 
   properties[PROP_ALIVE_INTERVAL] =
     g_param_spec_uint ("alive-interval", NULL, NULL,
@@ -390,6 +403,7 @@ adit_tunnel_copy (AditTunnel *self)
                        "identity-file", self->identity_file,
                        "host-key-policy", self->host_key_policy,
                        "known-hosts-file", self->known_hosts_file,
+                       "host-key-fingerprint", self->host_key_fingerprint,
                        "alive-interval", self->alive_interval,
                        "alive-count-max", self->alive_count_max,
                        "connect-timeout", self->connect_timeout,
@@ -645,6 +659,49 @@ adit_tunnel_set_autostart (AditTunnel *self,
   set_boolean (self, &self->autostart, autostart, PROP_AUTOSTART);
 }
 
+const char *
+adit_tunnel_get_host_key_fingerprint (AditTunnel *self)
+{
+  g_return_val_if_fail (ADIT_IS_TUNNEL (self), NULL);
+
+  return self->host_key_fingerprint;
+}
+
+void
+adit_tunnel_set_host_key_fingerprint (AditTunnel *self,
+                                      const char *fingerprint)
+{
+  g_return_if_fail (ADIT_IS_TUNNEL (self));
+
+  set_string (self, &self->host_key_fingerprint, fingerprint, PROP_HOST_KEY_FINGERPRINT);
+}
+
+/* A SHA-256 digest is 32 bytes: 43 characters of unpadded base64. */
+#define SHA256_BASE64_LENGTH 43
+
+char *
+adit_host_key_fingerprint_normalize (const char *text)
+{
+  g_autofree char *trimmed = NULL;
+  const char *digest;
+  gsize length;
+
+  g_return_val_if_fail (text != NULL, NULL);
+
+  trimmed = g_strstrip (g_strdup (text));
+  digest = g_str_has_prefix (trimmed, "SHA256:") ? trimmed + strlen ("SHA256:") : trimmed;
+  length = strlen (digest);
+  if (length == SHA256_BASE64_LENGTH + 1 && digest[length - 1] == '=')
+    length--;   /* as some tools print it, padded */
+  if (length != SHA256_BASE64_LENGTH)
+    return NULL;
+  for (gsize i = 0; i < length; i++)
+    if (!g_ascii_isalnum (digest[i]) && digest[i] != '+' && digest[i] != '/')
+      return NULL;
+
+  return g_strdup_printf ("SHA256:%.*s", (int) length, digest);
+}
+
 gboolean
 adit_tunnel_get_reconnect (AditTunnel *self)
 {
@@ -793,6 +850,20 @@ adit_tunnel_validate (AditTunnel  *self,
 
   if (!adit_host_is_valid (self->host, error))
     return FALSE;
+
+  if (self->host_key_fingerprint != NULL)
+    {
+      g_autofree char *fingerprint = adit_host_key_fingerprint_normalize (self->host_key_fingerprint);
+
+      if (fingerprint == NULL)
+        {
+          g_set_error (error, ADIT_ERROR, ADIT_ERROR_INVALID_FINGERPRINT,
+                       _("“%s” is not a server fingerprint. It should look like what "
+                         "ssh-keygen -l shows: SHA256: and 43 letters, digits, + and /."),
+                       self->host_key_fingerprint);
+          return FALSE;
+        }
+    }
 
   if (self->forwards->len == 0)
     {

@@ -92,6 +92,15 @@ gboolean           adit_tunnel_get_autostart            (AditTunnel        *self
 void               adit_tunnel_set_autostart            (AditTunnel        *self,
                                                          gboolean           autostart);
 
+/* The server key's fingerprint as the administrator gave it, "SHA256:…" (NULL: none). When
+ * set, it decides whether the server is the right one, before and instead of known_hosts. */
+const char        *adit_tunnel_get_host_key_fingerprint (AditTunnel        *self);
+void               adit_tunnel_set_host_key_fingerprint (AditTunnel        *self,
+                                                         const char        *fingerprint);
+/* "SHA256:" and 43 base64 characters, as `ssh-keygen -l` prints it; the prefix and a trailing
+ * "=" may be left out. NULL when @text is no such fingerprint. */
+char              *adit_host_key_fingerprint_normalize  (const char        *text);
+
 /* Reconnect by itself when the session is lost (on by default). */
 gboolean           adit_tunnel_get_reconnect            (AditTunnel        *self);
 void               adit_tunnel_set_reconnect            (AditTunnel        *self,
