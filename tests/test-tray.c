@@ -9,6 +9,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -22,6 +24,11 @@
 #define WAIT_SECONDS 30
 /* How soon a change in open connections must show in the tooltip and the menu. */
 #define FOLLOW_SECONDS 2
+/* How soon a lost server must show. */
+#define LOSS_SECONDS 5
+/* How far off the next try must be when "Retry Now" is clicked, so that the click, not the
+ * engine's own try, is what brings the tunnel back. */
+#define RETRY_AHEAD_SECONDS 5
 
 #define ITEM_INTERFACE "org.kde.StatusNotifierItem"
 #define ITEM_PATH "/StatusNotifierItem"
@@ -48,6 +55,7 @@ typedef struct
   AditStatusSummary *summary;
   AditStatusNotifier *notifier;
   AditTestSshd *sshd;
+  AditTestEcho *echo;
 
   GDBusConnection *app_bus;    /* Adit's connection: the icon and its menu live here */
   GDBusConnection *host_bus;   /* the desktop's: the watcher and the panel */
@@ -68,6 +76,7 @@ typedef struct
   guint new_tool_tips;
   char *last_status;           /* from NewStatus */
   guint layout_updates;
+  guint property_updates;      /* ItemsPropertiesUpdated */
 
   /* the app */
   guint activated;
@@ -285,26 +294,32 @@ menu_labels (Fixture *fixture)
   return g_strjoinv (" | ", strv);
 }
 
+/* The index in @items of the first item whose label starts with @prefix, or -1. */
+static int
+find_item (GArray     *items,
+           const char *prefix)
+{
+  for (guint i = 0; i < items->len; i++)
+    if (g_str_has_prefix (g_array_index (items, MenuItem, i).label, prefix))
+      return i;
+  return -1;
+}
+
 /* The item whose label starts with @prefix ("Echo — "); aborts the test when there is none. */
 static MenuItem
 menu_item (Fixture    *fixture,
            const char *prefix)
 {
   g_autoptr(GArray) items = menu_items (fixture);
+  int i = find_item (items, prefix);
+  MenuItem *item, found;
 
-  for (guint i = 0; i < items->len; i++)
-    {
-      MenuItem *item = &g_array_index (items, MenuItem, i);
-
-      if (g_str_has_prefix (item->label, prefix))
-        {
-          MenuItem found = *item;
-
-          item->label = item->toggle_type = NULL;
-          return found;
-        }
-    }
-  g_error ("no menu item starts with “%s”", prefix);
+  if (i < 0)
+    g_error ("no menu item starts with “%s”", prefix);
+  item = &g_array_index (items, MenuItem, i);
+  found = *item;
+  item->label = item->toggle_type = NULL;
+  return found;
 }
 
 static void
@@ -496,6 +511,8 @@ panel_signal_cb (GDBusConnection *connection,
     fixture->new_tool_tips++;
   else if (g_str_equal (signal, "LayoutUpdated"))
     fixture->layout_updates++;
+  else if (g_str_equal (signal, "ItemsPropertiesUpdated"))
+    fixture->property_updates++;
   else if (g_str_equal (signal, "NewStatus"))
     {
       g_free (fixture->last_status);
@@ -606,6 +623,7 @@ fixture_teardown (Fixture       *fixture,
   g_clear_object (&fixture->host_bus);
 
   g_clear_pointer (&fixture->sshd, adit_test_sshd_free);
+  g_clear_pointer (&fixture->echo, adit_test_echo_free);
   while (g_main_context_iteration (NULL, FALSE))
     ;
   adit_test_remove_tree (fixture->config_dir, NULL);
@@ -846,11 +864,29 @@ open_client (guint16 port)
   return fd;
 }
 
+/* The tunnel "Echo" to an echo server through the throwaway sshd, turned on from the menu
+ * and connected; NULL when the test was skipped for want of sshd. */
+static AditTunnel *
+connect_echo (Fixture *fixture)
+{
+  AditTunnel *tunnel;
+
+  fixture->sshd = adit_test_sshd_start_or_skip (NULL);
+  if (fixture->sshd == NULL)
+    return NULL;
+  fixture->echo = adit_test_echo_new (ADIT_TEST_ECHO_MODE_ECHO, 0);
+  tunnel = save_tunnel (fixture, "Echo", fixture->sshd->port, fixture->echo->port);
+  watcher_start (fixture);
+  start_notifier (fixture);
+  menu_click_label (fixture, "Echo — Off");
+  assert_tool_tip_within (fixture, "1 tunnel connected, 0 connections", WAIT_SECONDS);
+  return tunnel;
+}
+
 static void
 test_follows_connections (Fixture       *fixture,
                           gconstpointer  data)
 {
-  g_autoptr(AditTestEcho) echo = NULL;
   g_autofree char *icon = NULL;
   g_autofree char *title = NULL;
   AditTunnel *tunnel;
@@ -858,17 +894,10 @@ test_follows_connections (Fixture       *fixture,
   MenuItem item;
   int fds[2];
 
-  fixture->sshd = adit_test_sshd_start_or_skip (NULL);
-  if (fixture->sshd == NULL)
+  tunnel = connect_echo (fixture);
+  if (tunnel == NULL)
     return;
-  echo = adit_test_echo_new (ADIT_TEST_ECHO_MODE_ECHO, 0);
-  tunnel = save_tunnel (fixture, "Echo", fixture->sshd->port, echo->port);
   local_port = local_port_of (tunnel);
-  watcher_start (fixture);
-  start_notifier (fixture);
-
-  menu_click_label (fixture, "Echo — Off");
-  assert_tool_tip_within (fixture, "1 tunnel connected, 0 connections", WAIT_SECONDS);
   g_assert_true (status_is (fixture, "Active"));
   icon = item_string (fixture, "IconName");
   g_assert_true (g_str_has_suffix (icon, "-connected-symbolic"));
@@ -944,7 +973,6 @@ static void
 test_traffic_does_not_flood (Fixture       *fixture,
                              gconstpointer  data)
 {
-  g_autoptr(AditTestEcho) echo = NULL;
   AditTunnel *tunnel;
   AditRunner *runner;
   AditStats stats;
@@ -952,15 +980,10 @@ test_traffic_does_not_flood (Fixture       *fixture,
   Traffic traffic = { 0 };
   guint stats_changes = 0;
 
-  fixture->sshd = adit_test_sshd_start_or_skip (NULL);
-  if (fixture->sshd == NULL)
+  tunnel = connect_echo (fixture);
+  if (tunnel == NULL)
     return;
-  echo = adit_test_echo_new (ADIT_TEST_ECHO_MODE_ECHO, 0);
-  tunnel = save_tunnel (fixture, "Echo", fixture->sshd->port, echo->port);
-  start_notifier (fixture);
   runner = adit_manager_get_runner (fixture->manager, tunnel);
-  menu_click_label (fixture, "Echo — Off");
-  assert_tool_tip_within (fixture, "1 tunnel connected, 0 connections", WAIT_SECONDS);
 
   g_signal_connect_swapped (runner, "stats-changed", G_CALLBACK (count_cb), &stats_changes);
   fixture->new_tool_tips = 0;
@@ -987,6 +1010,120 @@ test_traffic_does_not_flood (Fixture       *fixture,
   /* …and the panel heard of one connection opening and closing, not of the bytes. */
   g_assert_cmpuint (fixture->new_tool_tips, >=, 1);
   g_assert_cmpuint (fixture->new_tool_tips, <=, 3);
+}
+
+/* ---- losing the server ---- */
+
+typedef struct
+{
+  guint signals_seen;       /* menu signals when the menu was last read */
+  GHashTable *countdowns;   /* the different "Echo — Reconnecting in N s" labels seen */
+  guint seconds;            /* N in the last label read, 0 when it had none */
+  gint64 read_at;           /* when it was read, monotonic µs */
+} Countdown;
+
+/* The tunnel's item in @items: still trying, still ticked, with Retry Now right under it. */
+static MenuItem *
+assert_reconnecting (GArray *items)
+{
+  int i = find_item (items, "Echo — ");
+  MenuItem *item;
+
+  g_assert_cmpint (i, >=, 0);
+  item = &g_array_index (items, MenuItem, i);
+  g_assert_true (g_str_has_prefix (item->label, "Echo — Reconnecting"));
+  g_assert_cmpint (item->toggle_state, ==, 1);
+  g_assert_cmpuint (i + 1, <, items->len);
+  g_assert_cmpstr (g_array_index (items, MenuItem, i + 1).label, ==, "Retry “Echo” Now");
+  return item;
+}
+
+/* Reads the tunnel's item again whenever the host is told the menu changed, as a panel
+ * would; holds once the countdown has moved and the next try is far enough off. */
+static gboolean
+countdown_far (Fixture       *fixture,
+               gconstpointer  data)
+{
+  Countdown *countdown = (Countdown *) data;
+  guint signals = fixture->layout_updates + fixture->property_updates;
+  g_autoptr(GArray) items = NULL;
+  MenuItem *item;
+
+  if (signals == countdown->signals_seen)
+    return FALSE;
+  countdown->signals_seen = signals;
+
+  items = menu_items (fixture);
+  countdown->read_at = g_get_monotonic_time ();
+  /* However often a try fails, the tunnel does not give up. */
+  item = assert_reconnecting (items);
+
+  countdown->seconds = 0;
+  if (sscanf (item->label, "Echo — Reconnecting in %u s", &countdown->seconds) == 1
+      && g_hash_table_add (countdown->countdowns, g_strdup (item->label)))
+    g_test_message ("“%s”", item->label);
+
+  return g_hash_table_size (countdown->countdowns) >= 2
+         && countdown->seconds >= RETRY_AHEAD_SECONDS;
+}
+
+/* The server dies: the tray asks for attention, counts down to the next try and offers to
+ * try at once; clicking that once the server is back reconnects before the countdown ends. */
+static void
+test_reconnecting_offers_retry (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  g_autoptr(GHashTable) countdowns = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                            NULL);
+  g_autoptr(GArray) items = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *labels = NULL;
+  Countdown countdown = { G_MAXUINT, countdowns, 0, 0 };
+  AditTunnel *tunnel;
+  gint64 clicked, deadline;
+  guint updates;
+
+  tunnel = connect_echo (fixture);
+  if (tunnel == NULL)
+    return;
+
+  updates = fixture->layout_updates;
+  adit_test_sshd_kill_all (fixture->sshd, SIGKILL);
+  assert_menu_within (fixture, "Echo — Reconnecting", LOSS_SECONDS);
+  g_assert_true (status_is (fixture, "NeedsAttention"));
+  g_assert_cmpstr (fixture->last_status, ==, "NeedsAttention");
+  /* A new item: the host had to fetch the layout again. */
+  g_assert_cmpuint (fixture->layout_updates, >, updates);
+  items = menu_items (fixture);
+  assert_reconnecting (items);
+
+  /* The first tries come within a second or two, later ones further apart: keep the server
+   * away until the countdown has visibly moved and the next try is a while off. */
+  if (!wait_until (fixture, countdown_far, &countdown, WAIT_SECONDS))
+    g_error ("after %u s the countdown showed %u labels, the last for %u s", WAIT_SECONDS,
+             g_hash_table_size (countdowns), countdown.seconds);
+  /* At least N - 1 s were left when the label was made; a second's slack for its way here. */
+  deadline = countdown.read_at + (countdown.seconds - 2) * G_USEC_PER_SEC;
+
+  g_assert_true (adit_test_sshd_restart (fixture->sshd, &error));
+  g_assert_no_error (error);
+  updates = fixture->layout_updates;
+  clicked = g_get_monotonic_time ();
+  menu_click_label (fixture, "Retry “Echo” Now");
+  assert_menu_within (fixture, "Echo — 0 connections", WAIT_SECONDS);
+  g_test_message ("connected %" G_GINT64_FORMAT " ms after the click, %" G_GINT64_FORMAT
+                  " ms or more before the engine would have tried again",
+                  (g_get_monotonic_time () - clicked) / G_TIME_SPAN_MILLISECOND,
+                  (deadline - g_get_monotonic_time ()) / G_TIME_SPAN_MILLISECOND);
+  g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+  g_assert_true (status_is (fixture, "Active"));
+  g_assert_cmpstr (fixture->last_status, ==, "Active");
+  g_assert_cmpuint (fixture->layout_updates, >, updates);
+  labels = menu_labels (fixture);
+  g_assert_cmpstr (labels, ==, "Echo — 0 connections | --- | Open Adit | Quit");
+
+  /* And the tunnel carries traffic again. */
+  close (open_client (local_port_of (tunnel)));
 }
 
 #define ADD(name, func) \
@@ -1017,6 +1154,7 @@ main (int   argc,
   ADD ("menu-lists-tunnels", test_menu_lists_tunnels);
   ADD ("follows-connections", test_follows_connections);
   ADD ("traffic-does-not-flood", test_traffic_does_not_flood);
+  ADD ("reconnecting-offers-retry", test_reconnecting_offers_retry);
 
   status = g_test_run ();
 

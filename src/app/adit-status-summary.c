@@ -35,6 +35,7 @@ struct _AditStatusSummary
   Snapshot shown;         /* what the last emission told */
   gint64 last_emission;   /* monotonic µs */
   guint recount_source;
+  gboolean ticking;       /* recount_source is the countdown's next tick */
 };
 
 G_DEFINE_FINAL_TYPE (AditStatusSummary, adit_status_summary, G_TYPE_OBJECT)
@@ -202,6 +203,7 @@ recount_cb (gpointer user_data)
 
   snapshot_take (self, &now);
   /* A countdown is shown: look again in a second. */
+  self->ticking = now.counting_down;
   if (now.counting_down)
     {
       self->recount_source = g_timeout_add_seconds (1, recount_cb, self);
@@ -228,9 +230,12 @@ schedule_recount (AditStatusSummary *self)
   gint64 due = self->last_emission + MIN_INTERVAL_MS * G_TIME_SPAN_MILLISECOND;
   gint64 now = g_get_monotonic_time ();
 
-  if (self->recount_source != 0)
+  /* A real change does not wait for the countdown's tick, which may be a second off. */
+  if (self->recount_source != 0 && !self->ticking)
     return;
 
+  g_clear_handle_id (&self->recount_source, g_source_remove);
+  self->ticking = FALSE;
   self->recount_source = g_timeout_add (due > now ? (due - now) / G_TIME_SPAN_MILLISECOND : 0,
                                         recount_cb, self);
   g_source_set_name_by_id (self->recount_source, "[adit] status summary recount");
