@@ -21,6 +21,7 @@
 #include "adit-alert.h"
 #include "adit-engine.h"
 #include "adit-test-echo.h"
+#include "adit-paste-dialog.h"
 #include "adit-preferences.h"
 #include "adit-settings.h"
 #include "adit-test-sshd.h"
@@ -153,6 +154,16 @@ main (int   argc,
   gtk_window_present (GTK_WINDOW (window));
   settle (800);
   save_png (GTK_WIDGET (window), out, "empty.png");
+
+  /* What the administrator sent, pasted. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.paste-command", NULL);
+  settle (300);
+  dialog = adit_window_get_last_dialog (window);
+  gtk_editable_set_text (adit_paste_dialog_get_entry (ADIT_PASTE_DIALOG (dialog)),
+                         "ssh -L 1100:mail.example.com:110 alice@other.example.com");
+  settle (800);
+  save_png (dialog, out, "paste.png");
+  gtk_window_destroy (GTK_WINDOW (dialog));
 
   /* A real tunnel through a throwaway sshd, with three programs using it. */
   sshd = adit_test_sshd_start (NULL, &error);
