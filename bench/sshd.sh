@@ -2,19 +2,20 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # sshd.sh — the benchmark's own OpenSSH server: a throwaway sshd on 127.0.0.1 that offers
-# exactly one cipher, so that adit-cli and ssh are measured with the same one. Everything it
+# exactly one cipher, so that adit-cli and ssh are measured with the same one (without CIPHER:
+# OpenSSH's own list; build-aux/flatpak-check.sh uses it so). Everything it
 # needs (host key, client key, authorized_keys, sshd_config, log) lives in DIR; /etc/ssh is not
 # read. The server stays in the foreground of its own session, so `stop` can end it and every
 # per-connection child it forked in one go (its process group).
 #
-#   sshd.sh start DIR PORT CIPHER   prints the server's PID once it accepts connections
+#   sshd.sh start DIR PORT [CIPHER] prints the server's PID once it accepts connections
 #   sshd.sh stop DIR
 #
 # The client logs in as the current user with DIR/client_ed25519. As root, sshd also needs
 # /run/sshd (made here). Needs openssh-server and openssh-client (ssh-keygen).
 set -euo pipefail
 
-usage() { echo "usage: sshd.sh start DIR PORT CIPHER | stop DIR" >&2; exit 2; }
+usage() { echo "usage: sshd.sh start DIR PORT [CIPHER] | stop DIR" >&2; exit 2; }
 [ $# -ge 2 ] || usage
 action=$1
 dir=$(realpath -m "$2")
@@ -22,7 +23,7 @@ dir=$(realpath -m "$2")
 write_config() {
   local port=$1 cipher=$2
   cat > "$dir/sshd_config" <<EOF
-# Written by bench/sshd.sh for one benchmark run.
+# Written by bench/sshd.sh for one run.
 ListenAddress 127.0.0.1
 Port $port
 HostKey $dir/host_ed25519
@@ -41,7 +42,7 @@ X11Forwarding no
 PrintMotd no
 UseDNS no
 LogLevel INFO
-Ciphers $cipher
+${cipher:+Ciphers $cipher}
 # Room for the 1000-connection test.
 MaxStartups 1000:30:1000
 MaxSessions 1000
@@ -57,8 +58,8 @@ listening() {
 
 case $action in
 start)
-  [ $# -eq 4 ] || usage
-  port=$3 cipher=$4
+  [ $# -eq 3 ] || [ $# -eq 4 ] || usage
+  port=$3 cipher=${4:-}
   mkdir -p "$dir"
   [ -f "$dir/host_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -C adit-bench-host -f "$dir/host_ed25519"
   [ -f "$dir/client_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -C adit-bench-client -f "$dir/client_ed25519"

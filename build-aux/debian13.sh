@@ -11,10 +11,20 @@
 # meson-logs/testlog.json has the results. Exit status: meson test's, or 1 when a step before
 # it failed. Needs root (debootstrap, chroot, mount) and the Debian archive this host uses.
 # Environment: MIRROR=URI to use another archive.
+#
+# build-aux/debian13.sh --prepare ROOT [PACKAGE…] — only makes or updates ROOT, with the extra
+# packages too, and stops before the build (build-aux/flatpak-check.sh makes its SDK so).
 
 set -euo pipefail
 
-ROOT=$(realpath -m "${1:?usage: debian13.sh ROOT}")
+PREPARE_ONLY=no
+if [ "${1:-}" = --prepare ]; then
+  PREPARE_ONLY=yes
+  shift
+fi
+ROOT=$(realpath -m "${1:?usage: debian13.sh [--prepare] ROOT [PACKAGE…]}")
+shift
+EXTRA_PACKAGES=$*
 [ "$ROOT" != / ] || { echo "ROOT must not be /" >&2; exit 2; }
 SRC=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
 BUILDDIR=/var/tmp/adit-build
@@ -95,9 +105,10 @@ step "apt-get update and install"
 in_root apt-get -q -o DPkg::Lock::Timeout=600 update > /dev/null
 in_root apt-get -q -y -o DPkg::Lock::Timeout=600 -f install > /dev/null
 # shellcheck disable=SC2086
-in_root apt-get -q -y -o DPkg::Lock::Timeout=600 install --no-install-recommends $PACKAGES \
+in_root apt-get -q -y -o DPkg::Lock::Timeout=600 install --no-install-recommends $PACKAGES $EXTRA_PACKAGES \
   > "$ROOT/tmp/adit-apt.log" 2>&1 || { tail -30 "$ROOT/tmp/adit-apt.log" >&2; exit 1; }
 in_root apt-get clean
+[ "$PREPARE_ONLY" = no ] || exit 0
 
 # 2. The source, read-only, and a build from scratch.
 mountpoint -q "$ROOT/src" && { echo "$ROOT/src is mounted already (another run?)" >&2; exit 2; }

@@ -6,7 +6,11 @@
 - libssh is built from a pinned release tarball into /app/lib (-DCMAKE_INSTALL_LIBDIR=lib,
   out of tree), with -DMAX_BUF_SIZE=65536 (bench/ and PERFORMANCE.md say why);
 - libssh keeps its server part: ssh_send_keepalive(), which Adit's keep-alive uses, is only
-  built with it.
+  built with it;
+- the sandbox may talk to the StatusNotifierWatcher (the tray registers with it by its unique
+  name, so it owns no other name), and gets no blanket file access (home, host) and no
+  unfiltered bus: tunnels, keys and known hosts live in the app's own folders or come through
+  the SSH agent socket.
 Usage: check-manifest.py MANIFEST APP_ID
 """
 import json
@@ -44,6 +48,21 @@ def main():
         fail("libssh's tarball must be pinned by sha256")
     if list(modules)[-1] != "adit":
         fail("adit must be the last module")
+
+    finish_args = manifest.get("finish-args", [])
+    if "--talk-name=org.kde.StatusNotifierWatcher" not in finish_args:
+        fail("the tray needs --talk-name=org.kde.StatusNotifierWatcher")
+    for arg in finish_args:
+        option, _, value = arg.partition("=")
+        path = value.split(":")[0]
+        if option == "--filesystem" and (path in ("home", "host", "host-os", "host-etc")
+                                         or path.startswith("~") or path.startswith("/")):
+            fail(f"{arg}: no access to the user's files beyond the app's own folders")
+        if option == "--own-name":
+            fail(f"{arg}: the app owns only its id; the tray registers by its unique name")
+        if arg in ("--socket=session-bus", "--socket=system-bus", "--socket=x11",
+                   "--device=all"):
+            fail(f"{arg}: wider than the app needs")
 
 
 if __name__ == "__main__":
