@@ -871,6 +871,8 @@ test_end_to_end_mail (Fixture       *fixture,
 
 /* ---- tunnel files and deleting ---- */
 
+#define PINNED "SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s"
+
 static void
 test_import_shows_first (Fixture       *fixture,
                          gconstpointer  data)
@@ -883,9 +885,11 @@ test_import_shows_first (Fixture       *fixture,
   g_autoptr(GFile) file = g_file_new_for_path (path);
   AditTunnelEditor *editor;
   AditTunnel *saved;
+  GtkWidget *identity;
 
   adit_tunnel_set_name (tunnel, "Mail from the admin");
   adit_tunnel_set_host (tunnel, "other.example.com");
+  adit_tunnel_set_host_key_fingerprint (tunnel, PINNED);
   adit_tunnel_add_forward (tunnel, forward);
   g_assert_true (adit_tunnel_file_save (tunnel, NULL, path, &error));
   g_assert_no_error (error);
@@ -896,6 +900,11 @@ test_import_shows_first (Fixture       *fixture,
   g_assert_cmpstr (text_in (GTK_WIDGET (editor), "Name"), ==, "Mail from the admin");
   g_assert_cmpstr (text_in (GTK_WIDGET (editor), "Address"), ==, "mail.example.com");
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->store)), ==, 0);
+  /* The administrator's fingerprint is shown with the server it belongs to. */
+  identity = find_titled (GTK_WIDGET (editor), ADW_TYPE_ACTION_ROW, "Server Identity Checked Against");
+  g_assert_nonnull (identity);
+  g_assert_true (gtk_widget_get_visible (identity));
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (identity)), ==, PINNED);
 
   /* Saved as a tunnel of its own, never over another one with the file's name. */
   g_assert_true (adit_tunnel_editor_save (editor, &error));
@@ -905,6 +914,22 @@ test_import_shows_first (Fixture       *fixture,
   g_object_unref (saved);
   g_assert_cmpstr (adit_tunnel_get_uuid (saved), !=, "from-admin");
   g_assert_cmpstr (adit_tunnel_get_host (saved), ==, "other.example.com");
+  g_assert_cmpstr (adit_tunnel_get_host_key_fingerprint (saved), ==, PINNED);
+  gtk_window_destroy (GTK_WINDOW (editor));
+
+  /* Pointed at another server, the pin goes: it was that server's identity, not this one's. */
+  adit_window_import_file (fixture->window, file);
+  editor = ADIT_TUNNEL_EDITOR (take_dialog (fixture, ADIT_TYPE_TUNNEL_EDITOR));
+  type_into (GTK_WIDGET (editor), "Server Address", "elsewhere.example.com");
+  g_assert_true (adit_tunnel_editor_save (editor, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (fixture->store)); i++)
+    {
+      g_autoptr(AditTunnel) other = g_list_model_get_item (G_LIST_MODEL (fixture->store), i);
+
+      if (g_str_equal (adit_tunnel_get_host (other), "elsewhere.example.com"))
+        g_assert_null (adit_tunnel_get_host_key_fingerprint (other));
+    }
   gtk_window_destroy (GTK_WINDOW (editor));
   g_unlink (path);
 
@@ -912,7 +937,7 @@ test_import_shows_first (Fixture       *fixture,
   g_assert_true (g_file_set_contents (path, "\x7f" "ELF junk", -1, &error));
   adit_window_import_file (fixture->window, file);
   g_assert_true (ADIT_IS_ALERT (take_dialog (fixture, ADIT_TYPE_ALERT)));
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->store)), ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->store)), ==, 2);
   g_unlink (path);
 }
 

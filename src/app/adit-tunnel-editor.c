@@ -61,6 +61,7 @@ struct _AditTunnelEditor
   AdwEntryRow *ssh_port_row;
   AdwActionRow *ssh_port_message;
   AdwEntryRow *user_row;
+  AdwActionRow *identity_row;
   AdwEntryRow *remote_host_row;
   AdwActionRow *remote_host_message;
   AdwEntryRow *remote_port_row;
@@ -410,6 +411,10 @@ fill (AditTunnelEditor *self)
                          adit_tunnel_get_host (tunnel) ? adit_tunnel_get_host (tunnel) : "");
   set_port_text (self->ssh_port_row, adit_tunnel_get_port (tunnel));
   gtk_editable_set_text (GTK_EDITABLE (self->user_row), user ? user : g_get_user_name ());
+  gtk_widget_set_visible (GTK_WIDGET (self->identity_row),
+                          adit_tunnel_get_host_key_fingerprint (tunnel) != NULL);
+  if (adit_tunnel_get_host_key_fingerprint (tunnel) != NULL)
+    adw_action_row_set_subtitle (self->identity_row, adit_tunnel_get_host_key_fingerprint (tunnel));
 
   if (forwards->len > 0)
     {
@@ -461,6 +466,10 @@ adit_tunnel_editor_build (AditTunnelEditor  *self,
 
   tunnel = adit_tunnel_copy (self->draft);
   adit_tunnel_set_name (tunnel, *name ? name : remote_host);
+  /* The pinned identity is that of the server in the file: another server has another. */
+  if (g_strcmp0 (host, adit_tunnel_get_host (self->draft)) != 0 ||
+      ssh_port != adit_tunnel_get_port (self->draft))
+    adit_tunnel_set_host_key_fingerprint (tunnel, NULL);
   adit_tunnel_set_host (tunnel, host);
   adit_tunnel_set_port (tunnel, ssh_port);
   adit_tunnel_set_user (tunnel, *user ? user : NULL);
@@ -589,6 +598,7 @@ adit_tunnel_editor_class_init (AditTunnelEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AditTunnelEditor, ssh_port_row);
   gtk_widget_class_bind_template_child (widget_class, AditTunnelEditor, ssh_port_message);
   gtk_widget_class_bind_template_child (widget_class, AditTunnelEditor, user_row);
+  gtk_widget_class_bind_template_child (widget_class, AditTunnelEditor, identity_row);
   gtk_widget_class_bind_template_child (widget_class, AditTunnelEditor, remote_host_row);
   gtk_widget_class_bind_template_child (widget_class, AditTunnelEditor, remote_host_message);
   gtk_widget_class_bind_template_child (widget_class, AditTunnelEditor, remote_port_row);
