@@ -155,6 +155,12 @@ is_done (gpointer data)
 }
 
 static gboolean
+has_one_status (gpointer data)
+{
+  return ((Fixture *)data)->statuses->len >= 1;
+}
+
+static gboolean
 has_two_statuses (gpointer data)
 {
   return ((Fixture *)data)->statuses->len >= 2;
@@ -237,6 +243,15 @@ test_portal (void)
   g_assert_cmpuint (strlen (g_ptr_array_index (fixture.statuses, 1)), ==, 96);
 
   g_clear_object (&background);
+
+  /* A status set before the portal's version is known is sent once it is. */
+  g_ptr_array_set_size (fixture.statuses, 0);
+  background = adit_background_new (fixture.app, "io.github.adit.Adit");
+  adit_background_set_status (background, "No tunnels connected");
+  adit_test_wait_for (has_one_status, &fixture, "the first status line", WAIT_SECONDS);
+  g_assert_cmpstr (g_ptr_array_index (fixture.statuses, 0), ==, "No tunnels connected");
+  g_clear_object (&background);
+
   g_dbus_connection_close_sync (fixture.app, NULL, NULL);
   g_dbus_connection_close_sync (fixture.portal, NULL, NULL);
   g_clear_object (&fixture.app);

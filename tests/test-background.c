@@ -437,7 +437,7 @@ write_tunnel_file (Run *run)
   contents = g_strdup_printf ("[Tunnel]\nVersion=1\nName=Echo\nHost=%s\nPort=%u\nUser=%s\n"
                               "IdentityFile=%s\nAuthentication=key-file\n"
                               "StrictHostKeyChecking=yes\nUserKnownHostsFile=%s\n"
-                              "LocalForward=%u:127.0.0.1:%u;\n",
+                              "ConnectAtStart=true\nLocalForward=%u:127.0.0.1:%u;\n",
                               run->sshd->listen_address, run->sshd->port, run->sshd->user,
                               run->sshd->client_key, run->sshd->known_hosts, run->port,
                               run->echo->port);
@@ -462,6 +462,17 @@ test_background (void)
   run.port = adit_test_free_port ("127.0.0.1", &error);
   g_assert_no_error (error);
   write_tunnel_file (&run);
+
+  /* A script's `adit --list` while Adit is not running: it answers and ends, and connects
+   * nothing, not even a tunnel set to connect when Adit starts. */
+  {
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+
+    g_assert_cmpint (run_adit ((const char *[]){ "--list", NULL }, &out, &err), ==, 0);
+    g_assert_nonnull (strstr (out, "Echo\tOff\t"));
+    g_assert_false (adit_test_wait_port ("127.0.0.1", run.port, 100, NULL));
+  }
 
   run.notified = g_ptr_array_new_with_free_func (g_free);
   run.withdrawn = g_ptr_array_new_with_free_func (g_free);

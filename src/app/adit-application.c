@@ -39,6 +39,8 @@ struct _AditApplication
   GSettings *settings;
   gboolean held;                 /* tunnels keep Adit running without a window */
   gboolean background_requested; /* asked the portal once this run */
+  gboolean autostarted;          /* the "connect when Adit starts" tunnels were started */
+  gboolean windowless;           /* started for a script or at login: no window was asked for */
   gboolean quitting;
   guint quit_timeout;
 };
@@ -63,10 +65,13 @@ main_window (AditApplication *self)
   return window != NULL ? window : adit_window_new (GTK_APPLICATION (self), self->manager);
 }
 
+/* Started without a window (adit --background at login, adit --connect from a script),
+ * Adit has nothing to do but run in the background. */
 static gboolean
 run_in_background (AditApplication *self)
 {
-  return self->settings == NULL || g_settings_get_boolean (self->settings, "run-in-background");
+  return self->windowless || self->settings == NULL ||
+         g_settings_get_boolean (self->settings, "run-in-background");
 }
 
 /* Running tunnels hold the app, so closing the window does not end them. */
@@ -118,6 +123,14 @@ request_background (AditApplication *self)
 }
 
 static void
+run_in_background_changed_cb (GSettings       *settings,
+                              const char      *key,
+                              AditApplication *self)
+{
+  update_hold (self);
+}
+
+static void
 start_at_login_changed_cb (GSettings       *settings,
                            const char      *key,
                            AditApplication *self)
@@ -131,7 +144,8 @@ window_removed_cb (GtkApplication  *application,
                    GtkWindow       *window,
                    AditApplication *self)
 {
-  if (self->held && find_window (self) == NULL && !self->background_requested)
+  if (self->held && !self->quitting && find_window (self) == NULL &&
+      !self->background_requested)
     request_background (self);
 }
 
@@ -185,9 +199,24 @@ summary_changed_cb (AditStatusSummary *summary,
 
 /* ---- actions ---- */
 
+/* The "connect when Adit starts" tunnels, once: when Adit starts for a person (its window, or
+ * at login), not when a script's `adit --list` happens to be the first to start it. */
+static void
+start_autostart_tunnels (AditApplication *self)
+{
+  if (self->autostarted)
+    return;
+
+  self->autostarted = TRUE;
+  adit_manager_start_autostart (self->manager);
+  update_hold (self);
+}
+
 static void
 present_window (AditApplication *self)
 {
+  self->windowless = FALSE;
+  start_autostart_tunnels (self);
   gtk_window_present (GTK_WINDOW (main_window (self)));
 }
 
@@ -212,16 +241,17 @@ quit_action_cb (GSimpleAction *action,
   if (self->quitting)
     return;
 
+  /* Every tunnel disconnects from its server before Adit ends (or the grace runs out). */
+  self->quitting = TRUE;
+  g_application_hold (G_APPLICATION (self));
+  update_hold (self);
+
   /* Closing rather than destroying lets each window save its size on the way out. */
   windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (self)));
   for (GList *l = windows; l != NULL; l = l->next)
     gtk_window_close (GTK_WINDOW (l->data));
   g_list_free (windows);
 
-  /* Every tunnel disconnects from its server before Adit ends (or the grace runs out). */
-  self->quitting = TRUE;
-  g_application_hold (G_APPLICATION (self));
-  update_hold (self);
   adit_manager_stop_all (self->manager);
   self->quit_timeout = g_timeout_add_seconds (QUIT_GRACE_SECONDS, quit_timeout_cb, self);
   maybe_finish_quit (self);
@@ -406,6 +436,7 @@ adit_application_command_line (GApplication            *app,
 {
   AditApplication *self = ADIT_APPLICATION (app);
   GVariantDict *options = g_application_command_line_get_options_dict (command_line);
+  gboolean first = !self->autostarted && find_window (self) == NULL;
   g_autofree const char **connect = NULL;
   g_autofree const char **disconnect = NULL;
   g_autofree const char **files = NULL;
@@ -427,6 +458,10 @@ adit_application_command_line (GApplication            *app,
       print_list (self, command_line);
       scripted = TRUE;
     }
+  /* Adit started just now for this command line, and no window will open. */
+  if (first && (scripted || g_variant_dict_contains (options, "background")))
+    self->windowless = TRUE;
+
   if (g_variant_dict_contains (options, "quit"))
     {
       g_action_group_activate_action (G_ACTION_GROUP (self), "quit", NULL);
@@ -435,20 +470,20 @@ adit_application_command_line (GApplication            *app,
 
   if (g_variant_dict_lookup (options, G_OPTION_REMAINING, "^a&ay", &files))
     {
-      AditWindow *window = main_window (self);
-
-      gtk_window_present (GTK_WINDOW (window));
+      present_window (self);
       for (guint i = 0; files[i] != NULL; i++)
         {
           g_autoptr(GFile) file = g_application_command_line_create_file_for_arg (command_line,
                                                                                   files[i]);
 
-          adit_window_import_file (window, file);
+          adit_window_import_file (find_window (self), file);
         }
       return status;
     }
 
-  if (!scripted && !g_variant_dict_contains (options, "background"))
+  if (g_variant_dict_contains (options, "background"))
+    start_autostart_tunnels (self);
+  else if (!scripted)
     present_window (self);
 
   return status;
@@ -468,11 +503,11 @@ adit_application_open (GApplication  *app,
                        int            n_files,
                        const char    *hint)
 {
-  AditWindow *window = main_window (ADIT_APPLICATION (app));
+  AditApplication *self = ADIT_APPLICATION (app);
 
-  gtk_window_present (GTK_WINDOW (window));
+  present_window (self);
   for (int i = 0; i < n_files; i++)
-    adit_window_import_file (window, files[i]);
+    adit_window_import_file (find_window (self), files[i]);
 }
 
 static void
@@ -541,11 +576,14 @@ adit_application_startup (GApplication *app)
   if (bus != NULL)
     start_tray (self, bus);
   if (self->settings != NULL)
-    g_signal_connect (self->settings, "changed::start-at-login",
-                      G_CALLBACK (start_at_login_changed_cb), self);
+    {
+      g_signal_connect (self->settings, "changed::start-at-login",
+                        G_CALLBACK (start_at_login_changed_cb), self);
+      g_signal_connect (self->settings, "changed::run-in-background",
+                        G_CALLBACK (run_in_background_changed_cb), self);
+    }
   g_signal_connect (app, "window-removed", G_CALLBACK (window_removed_cb), self);
 
-  adit_manager_start_autostart (self->manager);
   summary_changed_cb (self->summary, self);
 }
 

@@ -154,6 +154,7 @@ response_cb (GDBusConnection *bus,
   g_autoptr(GVariant) results = NULL;
   guint32 response;
   gboolean background = FALSE;
+  gboolean autostart = TRUE;
 
   g_dbus_connection_signal_unsubscribe (bus, request->response_subscription);
   request->response_subscription = 0;
@@ -166,7 +167,10 @@ response_cb (GDBusConnection *bus,
 
   g_variant_get (parameters, "(u@a{sv})", &response, &results);
   g_variant_lookup (results, "background", "b", &background);
-  g_task_return_boolean (task, response == 0 && background);
+  /* Starting at login was part of the wish: refused alone, the wish was not granted. */
+  if (request->autostart && !g_variant_lookup (results, "autostart", "b", &autostart))
+    autostart = FALSE;
+  g_task_return_boolean (task, response == 0 && background && autostart);
 }
 
 static void
@@ -252,27 +256,36 @@ adit_background_request_finish (AditBackground  *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
-void
-adit_background_set_status (AditBackground *self,
-                            const char     *message)
+static void
+send_status (AditBackground *self)
 {
   g_autofree char *shortened = NULL;
   GVariantBuilder options;
 
-  g_return_if_fail (ADIT_IS_BACKGROUND (self));
-
-  if (self->bus == NULL || self->portal_version < 2 || g_strcmp0 (message, self->status) == 0)
-    return;
-
-  g_free (self->status);
-  self->status = g_strdup (message);
-  shortened = g_utf8_substring (message, 0, MIN (g_utf8_strlen (message, -1), STATUS_MAX_CHARS));
-
+  shortened = g_utf8_substring (self->status, 0,
+                                MIN (g_utf8_strlen (self->status, -1), STATUS_MAX_CHARS));
   g_variant_builder_init (&options, G_VARIANT_TYPE_VARDICT);
   g_variant_builder_add (&options, "{sv}", "message", g_variant_new_string (shortened));
   g_dbus_connection_call (self->bus, PORTAL_NAME, PORTAL_PATH, BACKGROUND_IFACE, "SetStatus",
                           g_variant_new ("(a{sv})", &options), NULL, G_DBUS_CALL_FLAGS_NONE,
                           -1, NULL, NULL, NULL);
+}
+
+void
+adit_background_set_status (AditBackground *self,
+                            const char     *message)
+{
+  g_return_if_fail (ADIT_IS_BACKGROUND (self));
+  g_return_if_fail (message != NULL);
+
+  if (self->bus == NULL || g_strcmp0 (message, self->status) == 0)
+    return;
+
+  /* Kept until the portal's version is known, then sent (see version_cb ()). */
+  g_free (self->status);
+  self->status = g_strdup (message);
+  if (self->portal_version >= 2)
+    send_status (self);
 }
 
 static void
@@ -291,6 +304,8 @@ version_cb (GObject      *object,
   g_variant_get (reply, "(v)", &version);
   if (g_variant_is_of_type (version, G_VARIANT_TYPE_UINT32))
     self->portal_version = g_variant_get_uint32 (version);
+  if (self->portal_version >= 2 && self->status != NULL)
+    send_status (self);
 }
 
 static void

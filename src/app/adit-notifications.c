@@ -13,6 +13,7 @@ struct _AditNotifications
   GObject         parent_instance;
   GtkApplication *application;   /* not owned: it owns us */
   AditManager    *manager;
+  GHashTable     *reconnecting;   /* uuids of tunnels that dropped and are coming back */
 };
 
 G_DEFINE_FINAL_TYPE (AditNotifications, adit_notifications, G_TYPE_OBJECT)
@@ -71,6 +72,7 @@ dropped_cb (AditManager       *manager,
   AditTunnel *tunnel = adit_runner_get_tunnel (runner);
   g_autofree char *title = NULL;
 
+  g_hash_table_add (self->reconnecting, g_strdup (adit_tunnel_get_uuid (tunnel)));
   /* Translators: a notification's title; %s is a tunnel's name. */
   title = g_strdup_printf (_("“%s” lost its connection"), name_of (tunnel));
   send (self, runner, title,
@@ -85,6 +87,7 @@ recovered_cb (AditManager       *manager,
 {
   g_autofree char *id = adit_notifications_id_for (adit_runner_get_tunnel (runner));
 
+  g_hash_table_remove (self->reconnecting, adit_tunnel_get_uuid (adit_runner_get_tunnel (runner)));
   g_application_withdraw_notification (G_APPLICATION (self->application), id);
 }
 
@@ -97,6 +100,8 @@ failed_cb (AditManager       *manager,
   AditTunnel *tunnel = adit_runner_get_tunnel (runner);
   g_autofree char *title = NULL;
   gboolean was_up = adit_runner_get_was_connected (runner);
+  gboolean was_reconnecting = g_hash_table_remove (self->reconnecting,
+                                                   adit_tunnel_get_uuid (tunnel));
 
   /* A failure right after the person switched the tunnel on in the window is shown there. */
   if (!was_up && window_is_watched (self))
@@ -105,9 +110,12 @@ failed_cb (AditManager       *manager,
   if (g_error_matches (error, ADIT_ERROR, ADIT_ERROR_HOST_KEY_CHANGED))
     /* Translators: a notification's title; %s is a tunnel's name. */
     title = g_strdup_printf (_("“%s” stopped: the server’s identity changed"), name_of (tunnel));
-  else if (was_up)
+  else if (was_reconnecting)
     /* Translators: a notification's title; %s is a tunnel's name. */
     title = g_strdup_printf (_("“%s” stopped reconnecting"), name_of (tunnel));
+  else if (was_up)
+    /* Translators: a notification's title; %s is a tunnel's name. */
+    title = g_strdup_printf (_("“%s” stopped"), name_of (tunnel));
   else
     /* Translators: a notification's title; %s is a tunnel's name. */
     title = g_strdup_printf (_("“%s” could not connect"), name_of (tunnel));
@@ -123,6 +131,7 @@ adit_notifications_dispose (GObject *object)
   if (self->manager != NULL)
     g_signal_handlers_disconnect_by_data (self->manager, self);
   g_clear_object (&self->manager);
+  g_clear_pointer (&self->reconnecting, g_hash_table_unref);
 
   G_OBJECT_CLASS (adit_notifications_parent_class)->dispose (object);
 }
@@ -136,6 +145,7 @@ adit_notifications_class_init (AditNotificationsClass *klass)
 static void
 adit_notifications_init (AditNotifications *self)
 {
+  self->reconnecting = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 AditNotifications *

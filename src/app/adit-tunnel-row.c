@@ -111,6 +111,7 @@ update_state (AditTunnelRow *self)
   gtk_widget_remove_css_class (label, "success");
   gtk_widget_remove_css_class (label, "error");
   gtk_widget_remove_css_class (label, "accent");
+  gtk_widget_remove_css_class (label, "warning");
   gtk_widget_remove_css_class (label, "dim-label");
   switch (state)
     {

@@ -371,7 +371,11 @@ adit_connection_report_stopped (AditConnection *self)
   g_clear_pointer (&self->worker, adit_worker_unref);
 
   if (self->state != ADIT_CONNECTION_STATE_FAILED)
-    set_state (self, ADIT_CONNECTION_STATE_DISCONNECTED);
+    {
+      /* Stopped while reconnecting: why the session was lost is no longer the news. */
+      g_clear_error (&self->error);
+      set_state (self, ADIT_CONNECTION_STATE_DISCONNECTED);
+    }
 
   g_signal_emit (self, signals[SIGNAL_STOPPED], 0);
 }

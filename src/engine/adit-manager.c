@@ -72,7 +72,8 @@ runner_state_cb (AditRunner  *runner,
 
   if (state == ADIT_CONNECTION_STATE_FAILED)
     g_signal_emit (self, signals[SIGNAL_FAILED], 0, runner, adit_runner_get_error (runner));
-  else if (state == ADIT_CONNECTION_STATE_CONNECTED && dropped)
+  else if (dropped && (state == ADIT_CONNECTION_STATE_CONNECTED ||
+                       state == ADIT_CONNECTION_STATE_DISCONNECTED))
     g_signal_emit (self, signals[SIGNAL_RECOVERED], 0, runner);
 }
 

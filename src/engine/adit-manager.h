@@ -19,7 +19,8 @@ G_DECLARE_FINAL_TYPE (AditManager, adit_manager, ADIT, MANAGER, GObject)
 /* Signals: "question" (AditRunner, AditQuestion): a tunnel waits for the person;
  * "failed" (AditRunner, GError): a tunnel stopped because of an error;
  * "dropped" (AditRunner, GError): a connected tunnel lost its session and is reconnecting;
- * "recovered" (AditRunner): … and is connected again.
+ * "recovered" (AditRunner): … and is connected again, or was switched off meanwhile: the
+ *   drop is no longer news. (A failure instead comes as "failed".)
  * When the network changes or the computer wakes, every tunnel is told to check or retry. */
 AditManager *adit_manager_new             (AditStore   *store);
 AditStore   *adit_manager_get_store       (AditManager *self);

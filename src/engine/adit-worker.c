@@ -77,6 +77,7 @@ struct _AditWorker
   gboolean        was_connected;  /* forwarding worked once: a lost session is retried */
   guint           retries;        /* failed tries since the session was lost */
   GSource        *retry_source;
+  gboolean        early_retry_used;  /* a client's arrival already cut this wait short */
   GSource        *probe_source;
   guint64         probe_packets;
   GSource        *timeout_source;
@@ -278,9 +279,13 @@ forwarder_client_event_cb (gpointer      user_data,
   report->error = error ? g_error_copy (error) : NULL;
   report_send (self, report);
 
-  /* A program wants the tunnel now: no point waiting out the back-off. */
-  if (opened && self->phase == PHASE_RETRY_WAIT)
-    retry_start (self);
+  /* A program wants the tunnel now: try at once, but only once per wait, so that a program
+   * that keeps knocking does not undo the back-off. */
+  if (opened && self->phase == PHASE_RETRY_WAIT && !self->early_retry_used)
+    {
+      self->early_retry_used = TRUE;
+      retry_start (self);
+    }
 }
 
 static void
@@ -337,6 +342,8 @@ session_close (AditWorker *self)
   if (self->forwarder != NULL)
     adit_forwarder_attach_session (self->forwarder, NULL);
   g_clear_pointer (&self->auth, adit_auth_free);
+  adit_secret_free (g_steal_pointer (&self->typed_password));
+  adit_secret_free (g_steal_pointer (&self->typed_passphrase));
 
   if (self->event != NULL)
     {
@@ -461,6 +468,10 @@ keep_typed_secret (AditWorker         *self,
 
   slot = self->asked_kind == ADIT_QUESTION_PASSPHRASE ? &self->typed_passphrase
                                                       : &self->typed_password;
+  /* A server's own prompts may ask for a password and then a one-time code, each as one
+   * hidden answer: the first is the password; a code is worthless the next time. */
+  if (self->asked_kind == ADIT_QUESTION_KEYBOARD_INTERACTIVE && *slot != NULL)
+    return;
   adit_secret_free (g_steal_pointer (slot));
   *slot = g_strdup (answers[0]);
 }
@@ -714,6 +725,7 @@ enter_forwarding (AditWorker *self)
   self->phase = PHASE_FORWARDING;
   self->was_connected = TRUE;
   self->retries = 0;
+  self->early_retry_used = FALSE;
   self->last_received = g_get_monotonic_time ();
   self->unanswered_keepalives = 0;
 
@@ -1026,6 +1038,7 @@ retry_timeout_cb (gpointer user_data)
   AditWorker *self = user_data;
 
   g_clear_pointer (&self->retry_source, g_source_unref);
+  self->early_retry_used = FALSE;
   retry_start (self);
   return G_SOURCE_REMOVE;
 }
