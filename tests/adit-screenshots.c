@@ -238,12 +238,12 @@ main (int   argc,
 
   {
     g_autoptr(GSettings) settings = adit_settings_new ();
-    GtkWindow *preferences = adit_preferences_new (GTK_WINDOW (window), settings);
+    GtkWidget *preferences = adit_preferences_present (GTK_WINDOW (window), settings);
 
-    gtk_window_present (preferences);
     settle (800);
-    save_png (GTK_WIDGET (preferences), out, "preferences.png");
-    gtk_window_destroy (preferences);
+    save_png (preferences, out, "preferences.png");
+    if (GTK_IS_WINDOW (preferences))   /* libadwaita < 1.5; a dialog closes with its window */
+      gtk_window_destroy (GTK_WINDOW (preferences));
   }
   adit_manager_stop_all (manager);
   settle (500);

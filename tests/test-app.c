@@ -24,7 +24,9 @@
 #include "adit-alert.h"
 #include "adit-engine.h"
 #include "adit-paste-dialog.h"
+#include "adit-preferences.h"
 #include "adit-question-dialog.h"
+#include "adit-settings.h"
 #include "adit-test-dovecot.h"
 #include "adit-test-echo.h"
 #include "adit-test-ssh-server.h"
@@ -311,6 +313,69 @@ take_dialog (Fixture *fixture,
   dialog = adit_window_get_last_dialog (fixture->window);
   g_assert_true (G_TYPE_CHECK_INSTANCE_TYPE (dialog, type));
   return dialog;
+}
+
+/* ---- preferences ---- */
+
+static GtkSwitch *
+switch_of (GtkWidget *row)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (row); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkSwitch *found;
+
+      if (GTK_IS_SWITCH (child))
+        return GTK_SWITCH (child);
+      found = switch_of (child);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+switch_flipped (gpointer data)
+{
+  GtkSwitch *toggle = data;
+
+  return gtk_switch_get_active (toggle) != GPOINTER_TO_INT (g_object_get_data (G_OBJECT (toggle),
+                                                                             "was-active"));
+}
+
+/* The two switches a person finds in Preferences change what Adit remembers. */
+static void
+test_preferences (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = adit_settings_new ();
+  GtkWidget *preferences = adit_preferences_present (GTK_WINDOW (fixture->window), settings);
+  static const struct { const char *title, *key; gboolean initially; } rows[] = {
+    { "_Keep Tunnels Connected When the Window Closes", "run-in-background", TRUE },
+    { "_Start Adit When You Log In", "start-at-login", FALSE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    {
+      GtkWidget *row = find_titled (preferences, ADW_TYPE_ACTION_ROW, rows[i].title);
+      GtkSwitch *toggle;
+
+      g_assert_nonnull (row);
+      toggle = switch_of (row);
+      g_assert_nonnull (toggle);
+      g_assert_cmpint (gtk_switch_get_active (toggle), ==, rows[i].initially);
+      g_object_set_data (G_OBJECT (toggle), "was-active", GINT_TO_POINTER (rows[i].initially));
+      /* Activating the row flips its switch (after its little animation), as a click or Enter
+       * on it does. */
+      adw_action_row_activate (ADW_ACTION_ROW (row));
+      wait_for (switch_flipped, toggle, "the switch to flip");
+      g_assert_cmpint (g_settings_get_boolean (settings, rows[i].key), ==, !rows[i].initially);
+      g_settings_reset (settings, rows[i].key);
+      g_assert_cmpint (gtk_switch_get_active (toggle), ==, rows[i].initially);
+    }
+
+  if (GTK_IS_WINDOW (preferences))
+    gtk_window_destroy (GTK_WINDOW (preferences));
 }
 
 /* ---- the editor ---- */
@@ -1096,6 +1161,7 @@ main (int   argc,
   g_application_register (G_APPLICATION (the_app), NULL, NULL);
 
   ADD ("editor/validation", test_editor_validation);
+  ADD ("preferences", test_preferences);
   ADD ("editor/preset", test_editor_preset);
   ADD ("editor/ssh-config-hosts", test_editor_ssh_config_hosts);
   g_test_add_func ("/adit/app/editor/privileged-port", test_editor_privileged_port);

@@ -293,7 +293,7 @@ preferences_action_cb (GSimpleAction *action,
 
   if (self->settings == NULL)
     return;
-  gtk_window_present (adit_preferences_new (GTK_WINDOW (main_window (self)), self->settings));
+  adit_preferences_present (GTK_WINDOW (main_window (self)), self->settings);
 }
 
 /* The runner of the tunnel called @name_or_uuid, or NULL. */

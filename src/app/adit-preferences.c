@@ -30,18 +30,11 @@ switch_row (GSettings  *settings,
   return row;
 }
 
-GtkWindow *
-adit_preferences_new (GtkWindow *parent,
-                      GSettings *settings)
+static GtkWidget *
+build_page (GSettings *settings)
 {
-  GtkWidget *window = adw_preferences_window_new ();
   GtkWidget *page = adw_preferences_page_new ();
   GtkWidget *group = adw_preferences_group_new ();
-
-  gtk_window_set_transient_for (GTK_WINDOW (window), parent);
-  gtk_window_set_modal (GTK_WINDOW (window), TRUE);
-  gtk_window_set_default_size (GTK_WINDOW (window), 560, 360);
-  adw_preferences_window_set_search_enabled (ADW_PREFERENCES_WINDOW (window), FALSE);
 
   adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), _("Running in the Background"));
   adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (group),
@@ -58,7 +51,36 @@ adit_preferences_new (GtkWindow *parent,
                                          _("Without a window. Tunnels set to connect when Adit "
                                            "starts connect then.")));
   adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), ADW_PREFERENCES_GROUP (group));
-  adw_preferences_window_add (ADW_PREFERENCES_WINDOW (window), ADW_PREFERENCES_PAGE (page));
 
-  return GTK_WINDOW (window);
+  return page;
+}
+
+GtkWidget *
+adit_preferences_present (GtkWindow *parent,
+                          GSettings *settings)
+{
+  GtkWidget *page = build_page (settings);
+
+#if ADW_CHECK_VERSION (1, 5, 0)
+  /* A dialog over the window, as GNOME apps have them since libadwaita 1.5 (the window
+   * below is deprecated there); the newer symbols stay out of the 1.2 API pin's sight. */
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  AdwDialog *dialog = adw_preferences_dialog_new ();
+
+  adw_preferences_dialog_set_search_enabled (ADW_PREFERENCES_DIALOG (dialog), FALSE);
+  adw_preferences_dialog_add (ADW_PREFERENCES_DIALOG (dialog), ADW_PREFERENCES_PAGE (page));
+  adw_dialog_present (dialog, GTK_WIDGET (parent));
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  return GTK_WIDGET (dialog);
+#else
+  GtkWidget *window = adw_preferences_window_new ();
+
+  gtk_window_set_transient_for (GTK_WINDOW (window), parent);
+  gtk_window_set_modal (GTK_WINDOW (window), TRUE);
+  gtk_window_set_default_size (GTK_WINDOW (window), 560, 360);
+  adw_preferences_window_set_search_enabled (ADW_PREFERENCES_WINDOW (window), FALSE);
+  adw_preferences_window_add (ADW_PREFERENCES_WINDOW (window), ADW_PREFERENCES_PAGE (page));
+  gtk_window_present (GTK_WINDOW (window));
+  return window;
+#endif
 }

@@ -1,4 +1,4 @@
-/* adit-preferences.h — the Preferences window: running in the background and starting at
+/* adit-preferences.h — the Preferences: running in the background and starting at
  * login, bound to GSettings.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -9,7 +9,9 @@
 
 G_BEGIN_DECLS
 
-GtkWindow *adit_preferences_new (GtkWindow *parent,
-                                 GSettings *settings);
+/* Shows the preferences over @parent: an AdwPreferencesDialog where libadwaita has it (1.5 and
+ * newer), an AdwPreferencesWindow on older ones. Returns that widget (not a new reference). */
+GtkWidget *adit_preferences_present (GtkWindow *parent,
+                                     GSettings *settings);
 
 G_END_DECLS
