@@ -61,6 +61,11 @@ void      adit_test_wait_for          (AditTestCondition  condition,
                                        gpointer           data,
                                        const char        *what,
                                        guint              timeout_s);
+/* Runs the thread-default main context for @ms milliseconds, whatever happens: for checking
+ * that something does NOT happen. */
+void      adit_test_iterate_for       (guint              ms);
+/* A new connection to the private bus @bus, as another program on it. */
+GDBusConnection *adit_test_dbus_connect (GTestDBus       *bus);
 /* rm -rf @path without following symlinks. */
 gboolean  adit_test_remove_tree       (const char  *path,
                                        GError     **error);

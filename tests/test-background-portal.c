@@ -97,20 +97,6 @@ portal_get_cb (GDBusConnection  *connection,
   return g_variant_new_uint32 (2);
 }
 
-static GDBusConnection *
-connect_to (GTestDBus *bus)
-{
-  g_autoptr(GError) error = NULL;
-  GDBusConnection *connection =
-    g_dbus_connection_new_for_address_sync (g_test_dbus_get_bus_address (bus),
-                                            G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-                                            G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-                                            NULL, NULL, &error);
-
-  g_assert_no_error (error);
-  return connection;
-}
-
 static void
 start_portal (Fixture   *fixture,
               GTestDBus *bus)
@@ -123,7 +109,7 @@ start_portal (Fixture   *fixture,
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) reply = NULL;
 
-  fixture->portal = connect_to (bus);
+  fixture->portal = adit_test_dbus_connect (bus);
   g_dbus_connection_register_object (fixture->portal, "/org/freedesktop/portal/desktop",
                                      node->interfaces[0], &vtable, fixture, NULL, &error);
   g_assert_no_error (error);
@@ -167,18 +153,6 @@ has_two_statuses (gpointer data)
 }
 
 static void
-iterate_for (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * G_TIME_SPAN_MILLISECOND;
-
-  while (g_get_monotonic_time () < end)
-    {
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-}
-
-static void
 request (Fixture        *fixture,
          AditBackground *background,
          gboolean        autostart)
@@ -203,7 +177,7 @@ test_portal (void)
   g_test_dbus_up (bus);
   fixture.statuses = g_ptr_array_new_with_free_func (g_free);
   start_portal (&fixture, bus);
-  fixture.app = connect_to (bus);
+  fixture.app = adit_test_dbus_connect (bus);
   background = adit_background_new (fixture.app, "io.github.adit.Adit");
   autostart_entry = adit_background_autostart_path (background);
 
@@ -236,7 +210,7 @@ test_portal (void)
   long_status = g_strnfill (120, 'x');
   adit_background_set_status (background, long_status);
   adit_test_wait_for (has_two_statuses, &fixture, "two status lines", WAIT_SECONDS);
-  iterate_for (200);
+  adit_test_iterate_for (200);
   g_assert_cmpuint (fixture.statuses->len, ==, 2);
   g_assert_cmpstr (g_ptr_array_index (fixture.statuses, 0), ==,
                    "1 tunnel connected, 2 connections");

@@ -37,18 +37,6 @@ prepare_for_sleep (Fixture  *fixture,
 }
 
 static void
-iterate_for (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * G_TIME_SPAN_MILLISECOND;
-
-  while (g_get_monotonic_time () < end)
-    {
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-}
-
-static void
 test_resume_from_sleep (void)
 {
   g_autoptr(GTestDBus) bus = g_test_dbus_new (G_TEST_DBUS_NONE);
@@ -61,11 +49,7 @@ test_resume_from_sleep (void)
   g_test_dbus_up (bus);
   g_setenv ("DBUS_SYSTEM_BUS_ADDRESS", g_test_dbus_get_bus_address (bus), TRUE);
 
-  fixture.logind = g_dbus_connection_new_for_address_sync (g_test_dbus_get_bus_address (bus),
-                                                           G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-                                                           G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-                                                           NULL, NULL, &error);
-  g_assert_no_error (error);
+  fixture.logind = adit_test_dbus_connect (bus);
   reply = g_dbus_connection_call_sync (fixture.logind, "org.freedesktop.DBus",
                                        "/org/freedesktop/DBus", "org.freedesktop.DBus",
                                        "RequestName",
@@ -83,33 +67,28 @@ test_resume_from_sleep (void)
     {
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
       prepare_for_sleep (&fixture, FALSE);
-      iterate_for (50);
+      adit_test_iterate_for (50);
     }
 
   /* Going to sleep is nothing to act on; waking up is, each time. */
   fixture.changed = 0;
   prepare_for_sleep (&fixture, TRUE);
-  iterate_for (300);
+  adit_test_iterate_for (300);
   g_assert_cmpuint (fixture.changed, ==, 0);
   prepare_for_sleep (&fixture, FALSE);
-  iterate_for (300);
+  adit_test_iterate_for (300);
   g_assert_cmpuint (fixture.changed, ==, 1);
 
   /* Someone else on the bus saying the same is not logind. */
   {
-    g_autoptr(GDBusConnection) stranger =
-      g_dbus_connection_new_for_address_sync (g_test_dbus_get_bus_address (bus),
-                                              G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-                                              G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-                                              NULL, NULL, &error);
+    g_autoptr(GDBusConnection) stranger = adit_test_dbus_connect (bus);
 
-    g_assert_no_error (error);
     g_dbus_connection_emit_signal (stranger, NULL, "/org/freedesktop/login1",
                                    "org.freedesktop.login1.Manager", "PrepareForSleep",
                                    g_variant_new ("(b)", FALSE), &error);
     g_assert_no_error (error);
     g_dbus_connection_flush_sync (stranger, NULL, NULL);
-    iterate_for (300);
+    adit_test_iterate_for (300);
     g_assert_cmpuint (fixture.changed, ==, 1);
     g_dbus_connection_close_sync (stranger, NULL, NULL);
   }

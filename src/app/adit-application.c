@@ -336,10 +336,9 @@ details_action_cb (GSimpleAction *action,
                    gpointer       user_data)
 {
   AditApplication *self = ADIT_APPLICATION (user_data);
-  AditWindow *window = main_window (self);
 
-  gtk_window_present (GTK_WINDOW (window));
-  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-details", "s",
+  present_window (self);
+  gtk_widget_activate_action (GTK_WIDGET (find_window (self)), "win.show-details", "s",
                               g_variant_get_string (parameter, NULL));
 }
 

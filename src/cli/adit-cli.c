@@ -117,16 +117,14 @@ retry_time_changed_cb (AditConnection *connection,
                        GParamSpec     *pspec,
                        Cli            *cli)
 {
-  gint64 retry_time = adit_connection_get_retry_time (connection);
   const GError *error = adit_connection_get_error (connection);
   guint seconds;
 
   if (adit_connection_get_state (connection) != ADIT_CONNECTION_STATE_RECONNECTING ||
-      retry_time == 0 || error == NULL)
+      adit_connection_get_retry_time (connection) == 0 || error == NULL)
     return;
 
-  seconds = (guint)MAX (1, (retry_time - g_get_monotonic_time () + G_USEC_PER_SEC / 2) /
-                           G_USEC_PER_SEC);
+  seconds = MAX (1, adit_connection_get_retry_seconds (connection));
   g_print (ngettext ("%s Connecting again in %u second; the local ports stay open.\n",
                      "%s Connecting again in %u seconds; the local ports stay open.\n",
                      seconds),

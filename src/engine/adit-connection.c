@@ -251,6 +251,19 @@ adit_connection_get_retry_time (AditConnection *self)
   return self->retry_time;
 }
 
+guint
+adit_connection_get_retry_seconds (AditConnection *self)
+{
+  gint64 left;
+
+  g_return_val_if_fail (ADIT_IS_CONNECTION (self), 0);
+
+  left = self->retry_time - g_get_monotonic_time ();
+  if (self->retry_time == 0 || left <= 0)
+    return 0;
+  return (guint)((left + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
+}
+
 void
 adit_connection_retry_now (AditConnection *self)
 {

@@ -63,6 +63,8 @@ const GError        *adit_connection_get_error  (AditConnection *self);
 /* While RECONNECTING: when the next try starts, in g_get_monotonic_time() microseconds, or 0
  * while a try is under way. */
 gint64               adit_connection_get_retry_time (AditConnection *self);
+/* The same as whole seconds from now, rounded up; 0 while a try is under way. */
+guint                adit_connection_get_retry_seconds (AditConnection *self);
 /* While RECONNECTING: try now instead of waiting. While CONNECTED: check that the server
  * still answers, and reconnect if it does not (call it when the network changed or the
  * computer woke up). Otherwise nothing. */

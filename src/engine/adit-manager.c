@@ -30,8 +30,6 @@ enum {
   N_SIGNALS
 };
 
-/* The state a runner had before its latest change, kept on the runner. */
-#define PREVIOUS_STATE_KEY "adit-manager-previous-state"
 /* Set from "dropped" until the runner is connected again or ends. */
 #define DROPPED_KEY "adit-manager-dropped"
 
@@ -54,13 +52,11 @@ runner_state_cb (AditRunner  *runner,
                  AditManager *self)
 {
   AditConnectionState state = adit_runner_get_state (runner);
-  AditConnectionState previous =
-    GPOINTER_TO_INT (g_object_get_data (G_OBJECT (runner), PREVIOUS_STATE_KEY));
   gboolean dropped = g_object_get_data (G_OBJECT (runner), DROPPED_KEY) != NULL;
 
-  g_object_set_data (G_OBJECT (runner), PREVIOUS_STATE_KEY, GINT_TO_POINTER (state));
-
-  if (state == ADIT_CONNECTION_STATE_RECONNECTING && previous == ADIT_CONNECTION_STATE_CONNECTED)
+  /* The engine only reconnects a session that was up: the first RECONNECTING is the drop
+   * (a question while reconnecting goes WAITING and back, and is not a second one). */
+  if (state == ADIT_CONNECTION_STATE_RECONNECTING && !dropped)
     {
       g_object_set_data (G_OBJECT (runner), DROPPED_KEY, GINT_TO_POINTER (TRUE));
       g_signal_emit (self, signals[SIGNAL_DROPPED], 0, runner, adit_runner_get_error (runner));

@@ -485,12 +485,11 @@ adit_runner_get_retry_time (AditRunner *self)
 guint
 adit_runner_get_retry_seconds (AditRunner *self)
 {
-  gint64 retry_time = adit_runner_get_retry_time (self);
-  gint64 left = retry_time - g_get_monotonic_time ();
+  g_return_val_if_fail (ADIT_IS_RUNNER (self), 0);
 
-  if (retry_time == 0 || left <= 0)
+  if (self->state != ADIT_CONNECTION_STATE_RECONNECTING || self->connection == NULL)
     return 0;
-  return (guint)((left + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
+  return adit_connection_get_retry_seconds (self->connection);
 }
 
 AditTunnel *

@@ -578,6 +578,18 @@ worker_ask (AditWorker   *self,
 
 /* ---- keep-alive ---- */
 
+/* Asks the server for a sign of life; any packet that comes back counts. */
+static void
+send_keepalive (AditWorker *self)
+{
+  /* A reply to an earlier keep-alive is only collected by the next call, which then sends
+   * nothing; a second call makes sure a new request goes out. */
+  ssh_send_keepalive (self->session);
+  ssh_send_keepalive (self->session);
+  /* Those calls handle whatever packets had arrived. */
+  adit_forwarder_after_dispatch (self->forwarder);
+}
+
 static gboolean
 keepalive_cb (gpointer user_data)
 {
@@ -611,13 +623,8 @@ keepalive_cb (gpointer user_data)
       return G_SOURCE_REMOVE;
     }
 
-  /* A reply to an earlier keep-alive is only collected by the next call, which then sends
-   * nothing; a second call makes sure a new request goes out. Any reply counts as life. */
-  ssh_send_keepalive (self->session);
-  ssh_send_keepalive (self->session);
+  send_keepalive (self);
   self->unanswered_keepalives++;
-  /* Those calls handle whatever packets had arrived. */
-  adit_forwarder_after_dispatch (self->forwarder);
 
   return G_SOURCE_CONTINUE;
 }
@@ -1083,11 +1090,9 @@ probe_session (AditWorker *self)
   /* From this moment: an earlier check may have been answered before the network went. */
   adit_source_clear (&self->probe_source);
   self->probe_packets = self->received.in_packets;
-  ssh_send_keepalive (self->session);
-  ssh_send_keepalive (self->session);
   self->probe_source = adit_source_start (g_timeout_source_new_seconds (PROBE_SECONDS),
                                           probe_timeout_cb, self, "[adit] probe");
-  adit_forwarder_after_dispatch (self->forwarder);
+  send_keepalive (self);
 }
 
 static gboolean
