@@ -105,6 +105,21 @@ def tree_cpu_seconds(root):
     return total / CLK_TCK
 
 
+def context_switches(pid):
+    """Voluntary plus involuntary context switches of every thread of a process: each one is
+    a wake-up (or a preemption) the client paid for."""
+    total = 0
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{task}/status") as f:
+                for line in f:
+                    if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")):
+                        total += int(line.split()[1])
+        except OSError:
+            pass                     # the thread ended meanwhile
+    return total
+
+
 def loadavg():
     with open("/proc/loadavg") as f:
         return float(f.read().split()[0])
@@ -261,17 +276,49 @@ def measure_transfer(tool, client, direction, size, sshd_pid, verify=False):
     load = loadavg()
     c0 = cpu_seconds(client.proc.pid)
     s0 = tree_cpu_seconds(sshd_pid)
+    x0 = context_switches(client.proc.pid)
     args = [direction, client.ports["data"], size] + (["verify"] if verify else [])
     r = run_tool(tool, args, timeout=max(300, size / MiB))
     c1 = cpu_seconds(client.proc.pid)
     s1 = tree_cpu_seconds(sshd_pid)
+    x1 = context_switches(client.proc.pid)
     if "error" in r or not r.get("seconds"):
         return {"error": r.get("error", "no result"), "load": load}
     # The server's share of one core while it served this transfer: near 1.0, sshd itself
     # is the bottleneck and no client can go faster.
     return {"mibs": r["bytes"] / MiB / r["seconds"], "seconds": r["seconds"],
             "cpu_s": c1 - c0, "cpu_per_gib": (c1 - c0) / (r["bytes"] / GiB), "load": load,
-            "server_busy": (s1 - s0) / r["seconds"]}
+            "server_busy": (s1 - s0) / r["seconds"],
+            "switches_per_gib": (x1 - x0) / (r["bytes"] / GiB)}
+
+
+def profile_download(tool, client, size, sshd_pid, workdir):
+    """One download under `perf record`: the client's CPU split into the kernel (sockets,
+    TCP, scheduling), libcrypto (the cipher) and everything else (the client's own code and
+    libraries), in s/GiB. Sampling adds a little to every part."""
+    data = os.path.join(client.dir, "perf.data")
+    perf = subprocess.Popen(["perf", "record", "-q", "-F", "1999", "-o", data,
+                             "-p", str(client.proc.pid)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    time.sleep(0.5)                  # let perf attach before the transfer starts
+    r = measure_transfer(tool, client, "download", size, sshd_pid)
+    perf.send_signal(signal.SIGINT)
+    _, err = perf.communicate(timeout=60)
+    if "error" in r or not os.path.exists(data):
+        return {"error": r.get("error") or err.strip()[-300:] or "perf recorded nothing"}
+    out = subprocess.run(["perf", "report", "-i", data, "--no-children", "--sort", "dso",
+                          "--stdio", "-F", "period,dso", "-g", "none"],
+                         capture_output=True, text=True).stdout
+    parts = {"kernel": 0, "crypto": 0, "rest": 0}
+    for line in out.splitlines():
+        words = line.split()
+        if len(words) < 2 or not words[0].isdigit():
+            continue
+        part = ("kernel" if words[1].startswith("[kernel") else
+                "crypto" if words[1].startswith("libcrypto") else "rest")
+        parts[part] += int(words[0]) / 1e9        # cpu-clock periods are nanoseconds
+    gib = size / GiB
+    return {k: v / gib for k, v in parts.items()} | {"cpu_per_gib": r["cpu_per_gib"]}
 
 
 def measure_latency(tool, client, count):
@@ -331,6 +378,8 @@ def summarise(samples):
         "down_cpu_range": [f(field("download", "cpu_per_gib"), default=None) for f in (min, max)],
         "up_server": median(field("upload", "server_busy")),
         "down_server": median(field("download", "server_busy")),
+        "up_switches": median(field("upload", "switches_per_gib")),
+        "down_switches": median(field("download", "switches_per_gib")),
         "errors": sum(1 for kind in ("upload", "download", "latency", "concurrent")
                       for s in samples[kind] if "error" in s),
     }
@@ -363,10 +412,11 @@ def report(results, args):
     lines.append("")
     lines.append("| cipher | client | upload MiB/s | download MiB/s | upload CPU s/GiB "
                  "| download CPU s/GiB | sshd busy up / down "
+                 "| context switches per GiB up / down "
                  "| short connections: mean ms, over 20 ms "
                  f"| CPU ms per short connection | {args.concurrent} concurrent: s "
                  "| failed samples |")
-    lines.append("|---|---|---|---|---|---|---|---|---|---|---|")
+    lines.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for cipher, per_client in results.items():
         for name, data in per_client.items():
             s = data["summary"]
@@ -378,9 +428,23 @@ def report(results, args):
                 f"| {rng(s['down_range'])} | {rng(s['up_cpu_range'], 2)} "
                 f"| {rng(s['down_cpu_range'], 2)} "
                 f"| {fmt(s['up_server'], 2)} / {fmt(s['down_server'], 2)} "
+                f"| {fmt(s['up_switches'])} / {fmt(s['down_switches'])} "
                 f"| {fmt(s['lat_mean'], 2)}, {fmt(s['lat_slow'])}/{args.latency_count} "
                 f"| {fmt(s['lat_cpu'], 3)} "
                 f"| {fmt(s['conc_seconds'], 2)} | {s['errors']} |")
+    profiles = [(cipher, name, data["profile"]) for cipher, per_client in results.items()
+                for name, data in per_client.items() if "profile" in data]
+    if profiles:
+        lines += ["", "Where the download CPU goes (`perf record`, one download each, s/GiB):",
+                  "", "| cipher | client | kernel | libcrypto | the rest | all (perf) |",
+                  "|---|---|---|---|---|---|"]
+        for cipher, name, p in profiles:
+            if "error" in p:
+                lines.append(f"| {cipher.split('@')[0]} | {name} | {p['error']} | | | |")
+                continue
+            lines.append(f"| {cipher.split('@')[0]} | {name} | {p['kernel']:.3f} "
+                         f"| {p['crypto']:.3f} | {p['rest']:.3f} "
+                         f"| {p['kernel'] + p['crypto'] + p['rest']:.3f} |")
     return "\n".join(lines)
 
 
@@ -425,6 +489,8 @@ def main():
     ap.add_argument("--workdir", required=True)
     ap.add_argument("--results", required=True)
     ap.add_argument("--header", default="", help="text put above the table")
+    ap.add_argument("--profile", action="store_true",
+                    help="after the runs, one download per client under perf record")
     args = ap.parse_args()
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -489,6 +555,12 @@ def main():
                         if "error" in r or (kind == "concurrent"
                                             and r.get("correct") != args.concurrent):
                             events.append(f"{cipher} run {run + 1} {kind} {c.name}: {brief}")
+
+            if args.profile:
+                for c in clients:
+                    p = profile_download(args.tool, c, size, sshd_pid, args.workdir)
+                    per_client[c.name]["profile"] = p
+                    log(f"{cipher.split('@')[0]} profile {c.name}: {p}")
 
             for c in clients:
                 status = c.stop()

@@ -15,6 +15,8 @@
 #   CIPHERS="aes128-gcm@openssh.com chacha20-poly1305@openssh.com"
 #   BUILDS="system libssh-0.11.5"    which adit-cli builds to measure
 #   LATENCY_COUNT=1000 CONCURRENT=1000 CONCURRENT_TIMEOUT=30
+#   PROFILE=1                        after the runs, one download per client under perf record
+#                                    (needs perf): where the CPU goes, kernel / libcrypto / rest
 #   ADIT_ARGS="-o ServerAliveInterval=0"   extra adit-cli options. Keep-alive is off by default
 #                                    because ssh -N has none either (like for like) and a client
 #                                    idles while the others are measured.
@@ -111,7 +113,7 @@ python3 "$here/bench.py" --tool "$tool" --sshd-script "$here/sshd.sh" "${adit_ar
   --ciphers "$(echo "$ciphers" | tr -s ' ' ',')" --size-mb "$size_mb" --runs "$runs" \
   --latency-count "${LATENCY_COUNT:-1000}" --concurrent "${CONCURRENT:-1000}" \
   --concurrent-timeout "${CONCURRENT_TIMEOUT:-30}" \
-  --adit-args="${ADIT_ARGS--o ServerAliveInterval=0}" \
+  --adit-args="${ADIT_ARGS--o ServerAliveInterval=0}" ${PROFILE:+--profile} \
   --workdir "$work" --results "$results" --header "$header" &
 driver=$!
 status=0

@@ -581,15 +581,21 @@ download_on (int       fd,
              guint16   port,
              guint64   expected_bytes,
              guint64   seed,
+             gsize     read_size,
+             guint     pause_ms,
              GError  **error)
 {
-  g_autofree guint8 *buf = g_malloc (CHUNK_SIZE);
-  g_autofree guint8 *expected = g_malloc (CHUNK_SIZE);
+  g_autofree guint8 *buf = g_malloc (read_size);
+  g_autofree guint8 *expected = g_malloc (read_size);
   guint64 total = 0;
 
   for (;;)
     {
-      gssize n = recv (fd, buf, CHUNK_SIZE, 0);
+      gssize n;
+
+      if (pause_ms > 0)
+        g_usleep (pause_ms * 1000);
+      n = recv (fd, buf, read_size, 0);
 
       if (n < 0)
         {
@@ -645,24 +651,36 @@ download_on (int       fd,
 }
 
 gboolean
-adit_test_transfer_download (guint16   port,
-                             guint64   expected_bytes,
-                             guint64   seed,
-                             GError  **error)
+adit_test_transfer_download_paced (guint16   port,
+                                   guint64   expected_bytes,
+                                   guint64   seed,
+                                   gsize     read_size,
+                                   guint     pause_ms,
+                                   GError  **error)
 {
   gboolean ok;
   int fd;
 
   g_return_val_if_fail (port != 0, FALSE);
+  g_return_val_if_fail (read_size > 0, FALSE);
 
   fd = adit_test_connect ("127.0.0.1", port, ADIT_TEST_IO_TIMEOUT_S, error);
   if (fd < 0)
     return FALSE;
 
-  ok = download_on (fd, port, expected_bytes, seed, error);
+  ok = download_on (fd, port, expected_bytes, seed, read_size, pause_ms, error);
   close (fd);
 
   return ok;
+}
+
+gboolean
+adit_test_transfer_download (guint16   port,
+                             guint64   expected_bytes,
+                             guint64   seed,
+                             GError  **error)
+{
+  return adit_test_transfer_download_paced (port, expected_bytes, seed, CHUNK_SIZE, 0, error);
 }
 
 static gboolean

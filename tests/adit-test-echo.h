@@ -75,6 +75,13 @@ gboolean      adit_test_transfer_download    (guint16           port,
                                               guint64           expected_bytes,
                                               guint64           seed,
                                               GError          **error);
+/* A download by a slow program: @read_size bytes per read, @pause_ms before each. */
+gboolean      adit_test_transfer_download_paced (guint16        port,
+                                                 guint64        expected_bytes,
+                                                 guint64        seed,
+                                                 gsize          read_size,
+                                                 guint          pause_ms,
+                                                 GError       **error);
 gboolean      adit_test_round_trip           (guint16           port,
                                               const char       *message,
                                               GError          **error);

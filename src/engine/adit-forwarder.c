@@ -4,9 +4,11 @@
  *  - upload: the local socket is read, 256 KiB at a time, only while the channel's window is
  *    open and the session's outgoing data is under a cap; each chunk goes to one
  *    ssh_channel_write() because every call ends in a flush;
- *  - download: libssh's channel data callback writes straight to the local socket and takes
- *    only what the socket accepted; the rest stays in libssh, which holds the window back,
- *    and is drained when the socket becomes writable again.
+ *  - download: libssh's channel data callback sends straight from libssh's buffer to the
+ *    local socket and takes only what the socket accepted; the rest stays in libssh, which
+ *    holds the window back, and is drained when the socket becomes writable again. Packets
+ *    (32 KiB each) are gathered into sends of DOWN_BATCH, and what is left at the end of a
+ *    wake-up goes out in the pass that follows it.
  * Callbacks can run inside any libssh call, so a client that ends is only marked dead there
  * and freed later from an idle source ("reap").
  *
@@ -33,6 +35,12 @@
 #include "adit-forwarder.h"
 
 #define IO_CHUNK           (256 * 1024)
+/* One send per 32 KiB packet woke the local program for each, and the context switches that
+ * followed were twice ssh -L's per GiB. libssh's channel buffer gathers the packets anyway, so
+ * batching copies nothing more, except what a wake-up leaves (read out at its end). */
+#define DOWN_BATCH         (256 * 1024)
+/* The smallest buffer for what is read out of libssh at the end of a wake-up. */
+#define DOWN_BUF_MIN       (16 * 1024)
 #define LISTEN_BACKLOG     4096
 /* How much may wait in libssh's outgoing buffer before clients stop being read. */
 #define SESSION_OUT_CAP    (1024 * 1024)
@@ -78,6 +86,7 @@ typedef struct
   gsize                               down_size;
   gsize                               down_off;
   gsize                               down_len;
+  gboolean                            down_blocked; /* the local socket is full */
   /* upload: what ssh_channel_write() did not take (rekeying, window) */
   guint8                             *up_buf;
   gsize                               up_off;
@@ -203,7 +212,34 @@ client_channel_opened (Client *client)
   client->state = CLIENT_OPEN;
 }
 
-/* Downloads: called by libssh with everything it holds for this channel. */
+/* Sends @len bytes to the local program; returns how many it took. */
+static gsize
+client_send_down (Client     *client,
+                  const void *data,
+                  gsize       len)
+{
+  AditForwarder *self = client->forwarder;
+  ssize_t sent = send (client->fd, data, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+  if (sent < 0)
+    {
+      if (send_error_is_fatal ())
+        client_kill (client, NULL);
+      sent = 0;
+    }
+  if ((gsize)sent < len)
+    client->down_blocked = TRUE;
+  if (sent > 0)
+    {
+      self->stats.bytes_received += sent;
+      stats_changed (self);
+    }
+
+  return sent;
+}
+
+/* Downloads: called by libssh with everything it holds for this channel; what is not taken
+ * stays there, in order, and comes again with the next packet. */
 static int
 client_data_cb (ssh_session  session,
                 ssh_channel  channel,
@@ -213,7 +249,7 @@ client_data_cb (ssh_session  session,
                 void        *user_data)
 {
   Client *client = user_data;
-  ssize_t sent;
+  gsize sent;
 
   /* Data can arrive in the same read as the open confirmation, before
    * ssh_channel_open_forward() was called again to collect it: the channel is open. */
@@ -223,29 +259,24 @@ client_data_cb (ssh_session  session,
   if (client->state != CLIENT_OPEN)
     return len;   /* nobody to give it to */
 
-  /* Keep the order: what we already read out of libssh goes first. */
-  if (client->down_off != client->down_len)
+  client->pending = len;
+
+  /* Keep the order (what was read out of libssh goes first), and wait for a full socket. */
+  if (client->down_off != client->down_len || client->down_blocked)
+    return 0;
+
+  /* Less than a batch: more may come in this wake-up; the pass after it sends the rest. */
+  if (len < DOWN_BATCH)
     {
-      client->pending = len;
+      schedule_pass (client->forwarder);
       return 0;
     }
 
-  sent = send (client->fd, data, len, MSG_NOSIGNAL | MSG_DONTWAIT);
-  if (sent < 0)
-    {
-      if (send_error_is_fatal ())
-        {
-          client_kill (client, NULL);
-          return len;
-        }
-      sent = 0;
-    }
+  sent = client_send_down (client, data, len);
+  if (client->state == CLIENT_DEAD)
+    return len;
 
   client->pending = len - sent;
-  client->forwarder->stats.bytes_received += sent;
-  if (sent > 0)
-    stats_changed (client->forwarder);
-
   return sent;
 }
 
@@ -275,32 +306,34 @@ client_close_cb (ssh_session session,
   schedule_pass (client->forwarder);
 }
 
-/* Drains what libssh holds for this client into the local socket. */
+/* Drains what libssh holds for this client into the local socket, until it is full. */
 static void
 client_flush_down (Client *client)
 {
-  AditForwarder *self = client->forwarder;
-
-  for (;;)
+  while (!client->down_blocked && client->state == CLIENT_OPEN)
     {
       if (client->down_off == client->down_len)
         {
+          gsize want = client->pending;
           int got;
 
-          if (client->pending == 0)
+          if (want == 0)
             break;
           /* Everything libssh holds, at once: libssh 0.10 re-opens the window after any read
            * without counting what it still buffers, so reading part of it would let a slow
            * program's backlog grow without bound. What libssh holds is bounded by the window,
            * and nothing more is read until this is sent. */
-          if (client->down_size < client->pending)
+          if (client->down_size < want)
             {
               g_free (client->down_buf);
-              client->down_size = MAX (client->pending, IO_CHUNK);
+              client->down_size = MAX (want, DOWN_BUF_MIN);
               client->down_buf = g_malloc (client->down_size);
             }
-          got = ssh_channel_read_nonblocking (client->channel, client->down_buf,
-                                              client->pending, 0);
+          /* Not ssh_channel_read_nonblocking(): in libssh 0.11 it first takes in whatever
+           * packets wait on the socket, so the end of a stream could arrive in the middle of
+           * this read, its data past what was counted. With data buffered, a read with no
+           * timeout takes in nothing. */
+          got = ssh_channel_read_timeout (client->channel, client->down_buf, want, 0, 0);
           if (got <= 0)
             {
               client->pending = 0;
@@ -311,19 +344,8 @@ client_flush_down (Client *client)
           client->down_len = got;
         }
 
-      {
-        ssize_t sent = send (client->fd, client->down_buf + client->down_off,
-                             client->down_len - client->down_off, MSG_NOSIGNAL | MSG_DONTWAIT);
-        if (sent < 0)
-          {
-            if (send_error_is_fatal ())
-              client_kill (client, NULL);
-            break;
-          }
-        client->down_off += sent;
-        self->stats.bytes_received += sent;
-        stats_changed (self);
-      }
+      client->down_off += client_send_down (client, client->down_buf + client->down_off,
+                                            client->down_len - client->down_off);
     }
 }
 
@@ -441,7 +463,8 @@ client_want_cb (gpointer user_data)
       ssh_channel_window_size (client->channel) > 0 && !session_congested (self))
     wanted |= G_IO_IN;
 
-  if (client->down_off != client->down_len || client->pending > 0)
+  /* Otherwise what waits is sent by the pass after this wake-up. */
+  if (client->down_blocked)
     wanted |= G_IO_OUT;
 
   return wanted;
@@ -457,7 +480,10 @@ client_dispatch_cb (GIOCondition revents,
     return G_SOURCE_CONTINUE;
 
   if (revents & (G_IO_OUT | G_IO_ERR | G_IO_HUP))
-    client_flush_down (client);
+    {
+      client->down_blocked = FALSE;
+      client_flush_down (client);
+    }
 
   if (client->state == CLIENT_OPEN && (revents & (G_IO_IN | G_IO_ERR | G_IO_HUP)))
     client_pump_up (client);
@@ -973,6 +999,9 @@ adit_forwarder_after_dispatch (AditForwarder *self)
   if (self->session == NULL)
     return;
 
+  /* This is the pass: what arrives during it schedules another. */
+  adit_source_clear (&self->pass_source);
+
   for (GList *l = self->clients.head; l != NULL; l = l->next)
     {
       Client *client = l->data;
@@ -983,6 +1012,7 @@ adit_forwarder_after_dispatch (AditForwarder *self)
       if (client->state == CLIENT_OPEN)
         {
           client_flush_up (client);
+          client_flush_down (client);
           client_check_done (client);
         }
     }

@@ -43,7 +43,8 @@ void           adit_forwarder_attach_session (AditForwarder  *self,
                                               ssh_session     session);
 /* Closes every client, waiting or not (the tunnel ends). */
 void           adit_forwarder_close_clients  (AditForwarder  *self);
-/* Call after libssh processed incoming packets: advances channel opens, closes what ended. */
+/* Call after libssh processed incoming packets: advances channel opens, sends the data that
+ * came in, closes what ended. */
 void           adit_forwarder_after_dispatch (AditForwarder  *self);
 const AditStats *adit_forwarder_get_stats    (AditForwarder  *self);
 void           adit_forwarder_free           (AditForwarder  *self);
