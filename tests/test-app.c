@@ -242,7 +242,6 @@ typedef struct
   const char *text;
 } RowText;
 
-/* The state comes first ("Connected · 3 connections"). */
 static gboolean
 row_state_is (gpointer data)
 {
@@ -260,11 +259,11 @@ row_traffic_is (gpointer data)
 }
 
 static gboolean
-row_state_mentions (gpointer data)
+row_connections_are (gpointer data)
 {
   RowText *want = data;
 
-  return strstr (adit_tunnel_row_get_state_text (want->row), want->text) != NULL;
+  return g_strcmp0 (adit_tunnel_row_get_connections_text (want->row), want->text) == 0;
 }
 
 static gboolean
@@ -607,22 +606,23 @@ test_row_follows_tunnel (Fixture       *fixture,
       g_assert_no_error (error);
     }
   {
-    RowText want = { row, "· 3 connections" };
+    RowText want = { row, "3 connections" };
 
-    wait_for (row_state_mentions, &want, "3 connections");
+    wait_for (row_connections_are, &want, want.text);
   }
-  /* 3 × "ping\n" each way. */
+  /* 3 × "ping\n" each way, in the tooltip beside the graph. */
   {
-    RowText want = { row, "↑ 15 bytes ↓ 15 bytes" };
+    RowText want = { row, "15 bytes sent, 15 bytes received" };
 
     wait_for (row_traffic_is, &want, want.text);
+    g_assert_cmpstr (adit_tunnel_row_get_state_text (row), ==, "Connected");
   }
   for (guint i = 0; i < G_N_ELEMENTS (fds); i++)
     close (fds[i]);
   {
-    RowText want = { row, "· 0 connections" };
+    RowText want = { row, "0 connections" };
 
-    wait_for (row_state_mentions, &want, "0 connections");
+    wait_for (row_connections_are, &want, want.text);
   }
 
   /* Edited while connected: it reconnects with the new port, and the old one closes. */

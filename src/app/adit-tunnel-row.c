@@ -20,7 +20,8 @@ struct _AditTunnelRow
 
   /* Template children */
   GtkLabel *state_label;
-  GtkLabel *traffic_label;
+  GtkLabel *connections_label;
+  GtkWidget *status_box;
   AditThroughputGraph *graph;
   GtkSwitch *connect_switch;
   GtkButton *retry_button;
@@ -65,8 +66,8 @@ update_description (AditTunnelRow *self)
     show_description (self, adit_runner_get_tunnel (self->runner));
 }
 
-/* "Connected · 3 connections" above "↑ 1.2 MB ↓ 5.0 MB": short lines, so the description
- * next to them keeps its room. */
+/* "Connected" above "3 connections": two short lines, so both are read whole beside a long
+ * description. The bytes so far are the tooltip, next to the graph of them. */
 static void
 update_traffic (AditTunnelRow *self)
 {
@@ -74,32 +75,35 @@ update_traffic (AditTunnelRow *self)
   g_autofree char *state = adit_runner_describe_state (self->runner);
   g_autofree char *sent = NULL;
   g_autofree char *received = NULL;
-  g_autofree char *status = NULL;
+  g_autofree char *connections = NULL;
   g_autofree char *traffic = NULL;
 
   adit_throughput_graph_set_history (self->graph, adit_runner_get_history (self->runner),
                                      ADIT_RUNNER_HISTORY);
+  gtk_label_set_label (self->state_label, state);
 
   if (adit_runner_get_state (self->runner) != ADIT_CONNECTION_STATE_CONNECTED)
     {
-      gtk_label_set_label (self->state_label, state);
-      gtk_label_set_label (self->traffic_label, "");
-      gtk_widget_set_visible (GTK_WIDGET (self->traffic_label), FALSE);
+      gtk_label_set_label (self->connections_label, "");
+      gtk_widget_set_visible (GTK_WIDGET (self->connections_label), FALSE);
+      gtk_widget_set_tooltip_text (self->status_box, NULL);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->graph), NULL);
       return;
     }
 
   adit_runner_get_stats (self->runner, &stats);
-  /* Translators: a tunnel's state, then how many programs use it right now. */
-  status = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s · %u connection",
-                                         "%s · %u connections", stats.open_connections),
-                            state, stats.open_connections);
+  connections = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u connection",
+                                              "%u connections", stats.open_connections),
+                                 stats.open_connections);
   sent = g_format_size (stats.bytes_sent);
   received = g_format_size (stats.bytes_received);
-  /* Translators: bytes sent and received through a tunnel so far. */
-  traffic = g_strdup_printf (_("↑ %s ↓ %s"), sent, received);
-  gtk_label_set_label (self->state_label, status);
-  gtk_label_set_label (self->traffic_label, traffic);
-  gtk_widget_set_visible (GTK_WIDGET (self->traffic_label), TRUE);
+  /* Translators: the bytes sent and received through a tunnel so far, e.g. "1.2 MB sent,
+   * 5.0 MB received". */
+  traffic = g_strdup_printf (_("%s sent, %s received"), sent, received);
+  gtk_label_set_label (self->connections_label, connections);
+  gtk_widget_set_visible (GTK_WIDGET (self->connections_label), TRUE);
+  gtk_widget_set_tooltip_text (self->status_box, traffic);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->graph), traffic);
 }
 
 static void
@@ -222,7 +226,8 @@ adit_tunnel_row_class_init (AditTunnelRowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/adit/Adit/adit-tunnel-row.ui");
   gtk_widget_class_bind_template_child (widget_class, AditTunnelRow, state_label);
-  gtk_widget_class_bind_template_child (widget_class, AditTunnelRow, traffic_label);
+  gtk_widget_class_bind_template_child (widget_class, AditTunnelRow, connections_label);
+  gtk_widget_class_bind_template_child (widget_class, AditTunnelRow, status_box);
   gtk_widget_class_bind_template_child (widget_class, AditTunnelRow, graph);
   gtk_widget_class_bind_template_child (widget_class, AditTunnelRow, connect_switch);
   gtk_widget_class_bind_template_child (widget_class, AditTunnelRow, retry_button);
@@ -294,10 +299,17 @@ adit_tunnel_row_get_state_text (AditTunnelRow *self)
 }
 
 const char *
+adit_tunnel_row_get_connections_text (AditTunnelRow *self)
+{
+  g_return_val_if_fail (ADIT_IS_TUNNEL_ROW (self), NULL);
+  return gtk_label_get_label (self->connections_label);
+}
+
+const char *
 adit_tunnel_row_get_traffic_text (AditTunnelRow *self)
 {
   g_return_val_if_fail (ADIT_IS_TUNNEL_ROW (self), NULL);
-  return gtk_label_get_label (self->traffic_label);
+  return gtk_widget_get_tooltip_text (self->status_box);
 }
 
 GtkButton *

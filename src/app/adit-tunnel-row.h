@@ -19,10 +19,11 @@ G_DECLARE_FINAL_TYPE (AditTunnelRow, adit_tunnel_row, ADIT, TUNNEL_ROW, AdwActio
 GtkWidget  *adit_tunnel_row_new        (AditRunner    *runner);
 AditRunner *adit_tunnel_row_get_runner (AditTunnelRow *self);
 
-/* For tests and the accessibility tree: what the row shows now ("Connected · 3 connections",
- * "↑ 1.2 MB ↓ 5.0 MB"). */
-const char *adit_tunnel_row_get_state_text   (AditTunnelRow *self);
-const char *adit_tunnel_row_get_traffic_text (AditTunnelRow *self);
+/* For tests: what the row shows now ("Connected", "3 connections"), and its tooltip
+ * ("1.2 MB sent, 5.0 MB received"; NULL while not connected). */
+const char *adit_tunnel_row_get_state_text       (AditTunnelRow *self);
+const char *adit_tunnel_row_get_connections_text (AditTunnelRow *self);
+const char *adit_tunnel_row_get_traffic_text     (AditTunnelRow *self);
 /* Shown while the tunnel waits to reconnect. */
 GtkButton  *adit_tunnel_row_get_retry_button (AditTunnelRow *self);
 GtkSwitch  *adit_tunnel_row_get_switch       (AditTunnelRow *self);
