@@ -7,6 +7,7 @@
 
 #include "adit-test-dovecot.h"
 #include "adit-test-echo.h"
+#include "adit-test-resolver.h"
 #include "adit-test-ssh-server.h"
 #include "adit-test-sshd.h"
 #include "adit-test-util.h"

@@ -1070,6 +1070,48 @@ test_connection_refused (Fixture       *fixture,
   assert_failed_with (fixture, ADIT_ERROR_CONNECTION_REFUSED);
 }
 
+/* A server name with several addresses, the first ones dead (an old address, a network this
+ * computer cannot reach): each is tried in turn, and the tunnel comes up on the one that
+ * answers. */
+static void
+test_every_address_tried (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  const char *name = "several-addresses.adit-test.invalid";
+  g_autoptr(AditTunnel) tunnel = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *empty = NULL;
+
+  if (!start_sshd (fixture, NULL))
+    return;
+
+  {
+    const char *addresses[] = {
+      "127.0.0.9",                      /* refuses: nothing listens there */
+      "192.0.2.1",                      /* TEST-NET-1 (RFC 5737): never reachable */
+      fixture->sshd->listen_address,    /* the server */
+      NULL,
+    };
+
+    adit_test_resolver_install (name, addresses);
+  }
+  fixture->echo = adit_test_echo_new (ADIT_TEST_ECHO_MODE_ECHO, 0);
+  tunnel = tunnel_for (fixture, "127.0.0.1", fixture->echo->port);
+  adit_tunnel_set_host (tunnel, name);
+  /* known_hosts knows the server by its address, not by this name: its pinned fingerprint
+   * vouches for it instead. */
+  empty = g_build_filename (fixture->sshd->dir, "empty_known_hosts", NULL);
+  adit_tunnel_set_known_hosts_file (tunnel, empty);
+  adit_tunnel_set_host_key_fingerprint (tunnel, fixture->sshd->host_fingerprint);
+  start (fixture, tunnel);
+  g_assert_cmpint (wait_settled (fixture), ==, ADIT_CONNECTION_STATE_CONNECTED);
+  adit_test_resolver_uninstall ();
+
+  g_assert_true (adit_test_round_trip (fixture->local_port, "through the third address",
+                                       &error));
+  g_assert_no_error (error);
+}
+
 static void
 test_timed_out (Fixture       *fixture,
                 gconstpointer  data)
@@ -1873,6 +1915,7 @@ main (int   argc,
   ADD ("bulk-both-directions", test_bulk);
   ADD ("download/then-close", test_download_then_close);
   ADD ("download/slow-reader", test_download_slow_reader);
+  ADD ("every-address-tried", test_every_address_tried);
   ADD ("concurrent-200", test_concurrent);
   ADD ("bind-address", test_bind_address);
   ADD ("host-key/ask-and-remember", test_host_key_ask);
