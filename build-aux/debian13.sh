@@ -28,11 +28,12 @@ EXTRA_PACKAGES=$*
 [ "$ROOT" != / ] || { echo "ROOT must not be /" >&2; exit 2; }
 SRC=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
 BUILDDIR=/var/tmp/adit-build
-# No Dovecot: trixie ships 2.4, whose configuration the test fixture does not write yet, so
-# the mail tests say they skip here; Debian 12 runs them.
+# Dovecot 2.4 here, 2.3 on Debian 12: the test fixture writes the configuration each wants, so
+# the mail tests run through libssh 0.11.5 too.
 PACKAGES="build-essential meson ninja-build pkg-config gettext libxml2-utils libgtk-4-dev
   libadwaita-1-dev libssh-dev libsecret-1-dev libglib2.0-dev desktop-file-utils appstream
-  xvfb xauth dbus at-spi2-core openssh-server openssh-client curl socat iproute2 procps"
+  xvfb xauth dbus at-spi2-core openssh-server openssh-client curl socat iproute2 procps
+  dovecot-pop3d"
 
 step () { echo "[debian13] $*"; }
 

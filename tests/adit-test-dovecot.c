@@ -13,6 +13,7 @@
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdio.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -37,6 +38,28 @@ conf_path (AditTestDovecot *dovecot)
   return g_build_filename (dovecot->dir, "dovecot.conf", NULL);
 }
 
+/* Dovecot 2.4 (Debian 13) renamed most of the settings used here, changed the variable
+ * syntax, and wants its configuration version first; 2.3 (Debian 12) knows none of that. */
+static gboolean
+dovecot_is_2_4 (void)
+{
+  static gsize checked;
+  static gboolean is_2_4;
+
+  if (g_once_init_enter (&checked))
+    {
+      const char *argv[] = { ADIT_TEST_DOVECOT_PATH, "--version", NULL };
+      g_autofree char *out = NULL;
+      guint major = 0, minor = 0;
+
+      if (adit_test_run (argv, &out, NULL) && sscanf (out, "%u.%u", &major, &minor) == 2)
+        is_2_4 = major > 2 || (major == 2 && minor >= 4);
+      g_once_init_leave (&checked, 1);
+    }
+
+  return is_2_4;
+}
+
 static gboolean
 write_config (AditTestDovecot  *dovecot,
               uid_t             mail_uid,
@@ -47,41 +70,71 @@ write_config (AditTestDovecot  *dovecot,
   g_autofree char *path = conf_path (dovecot);
   const char *dir = dovecot->dir;
 
+  g_string_append (conf, "# Written by the Adit test fixture; /etc/dovecot is not used.\n");
+  if (dovecot_is_2_4 ())
+    g_string_append (conf,
+                     "dovecot_config_version = 2.4.0\n"
+                     "dovecot_storage_version = 2.4.0\n");
   g_string_append_printf (conf,
-                          "# Written by the Adit test fixture; /etc/dovecot is not used.\n"
                           "protocols = pop3\n"
                           "listen = %s\n"
                           "base_dir = %s/run\n"
                           "state_dir = %s/state\n"
                           "log_path = %s\n"
                           "ssl = no\n"
-                          "disable_plaintext_auth = no\n"
                           "auth_mechanisms = plain login\n"
                           /* Answer a wrong password at once, not after 2 s. */
                           "auth_failure_delay = 0\n"
-                          "first_valid_uid = 1\n"
-                          "mail_location = maildir:%s/mail/%%u\n"
-                          "pop3_uidl_format = %%08Xu%%08Xv\n"
+                          "first_valid_uid = 1\n",
+                          dovecot->listen_address, dir, dir, dovecot->log);
+
+  if (dovecot_is_2_4 ())
+    g_string_append_printf (conf,
+                            "auth_allow_cleartext = yes\n"
+                            "mail_driver = maildir\n"
+                            "mail_path = %s/mail/%%{user}\n"
+                            "pop3_uidl_format = %%{uid | hex(8)}%%{uidvalidity | hex(8)}\n"
+                            "passdb passwd-file {\n"
+                            "  default_password_scheme = PLAIN\n"
+                            "  auth_username_format = %%{user}\n"
+                            "  passwd_file_path = %s/users\n"
+                            "}\n"
+                            "userdb static {\n"
+                            "  fields {\n"
+                            "    uid = %u\n"
+                            "    gid = %u\n"
+                            "    home = %s/mail/%%{user}\n"
+                            "  }\n"
+                            "}\n",
+                            dir, dir, (guint) mail_uid, (guint) mail_gid, dir);
+  else
+    g_string_append_printf (conf,
+                            "disable_plaintext_auth = no\n"
+                            "mail_location = maildir:%s/mail/%%u\n"
+                            "pop3_uidl_format = %%08Xu%%08Xv\n"
+                            "passdb {\n"
+                            "  driver = passwd-file\n"
+                            "  args = scheme=PLAIN username_format=%%u %s/users\n"
+                            "}\n"
+                            "userdb {\n"
+                            "  driver = static\n"
+                            "  args = uid=%u gid=%u home=%s/mail/%%u\n"
+                            "}\n",
+                            dir, dir, (guint) mail_uid, (guint) mail_gid, dir);
+
+  /* The listener's address is "listen" since 2.4, "address" before. */
+  g_string_append_printf (conf,
                           "service pop3-login {\n"
                           "  inet_listener pop3 {\n"
-                          "    address = %s\n"
+                          "    %s = %s\n"
                           "    port = %u\n"
                           "  }\n"
                           "  inet_listener pop3s {\n"
                           "    port = 0\n"
                           "  }\n"
-                          "}\n"
-                          "passdb {\n"
-                          "  driver = passwd-file\n"
-                          "  args = scheme=PLAIN username_format=%%u %s/users\n"
-                          "}\n"
-                          "userdb {\n"
-                          "  driver = static\n"
-                          "  args = uid=%u gid=%u home=%s/mail/%%u\n"
                           "}\n",
-                          dovecot->listen_address, dir, dir, dovecot->log, dir,
-                          dovecot->listen_address, dovecot->port, dir,
-                          (guint) mail_uid, (guint) mail_gid, dir);
+                          dovecot_is_2_4 () ? "listen" : "address", dovecot->listen_address,
+                          dovecot->port);
 
   if (getuid () != 0)
     {
