@@ -117,18 +117,17 @@ set_errno_error (GError    **error,
   g_set_error (error, G_IO_ERROR, code, "%s: %s", what, g_strerror (saved_errno));
 }
 
-guint16
-adit_test_free_port (const char *address,
-                     GError    **error)
+/* Binds @port on @address (0: any free one) and closes again; the port it got, or 0. */
+static guint16
+try_port (const char  *address,
+          guint16      port,
+          GError     **error)
 {
   struct sockaddr_storage ss;
   socklen_t len = 0;
   int fd;
-  guint16 port = 0;
 
-  g_return_val_if_fail (address != NULL, 0);
-
-  if (!native_address (address, 0, &ss, &len, error))
+  if (!native_address (address, port, &ss, &len, error))
     return 0;
 
   fd = socket (ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -156,6 +155,30 @@ adit_test_free_port (const char *address,
 
   close (fd);
   return port;
+}
+
+/* Below the kernel's ephemeral range (net.ipv4.ip_local_port_range, from 32768 by default):
+ * a free port from that range can be handed to one of the test's own outgoing connections
+ * before the test listens on it, and the listen then fails. */
+#define FREE_PORT_LOW  20000
+#define FREE_PORT_HIGH 32000
+
+guint16
+adit_test_free_port (const char *address,
+                     GError    **error)
+{
+  g_return_val_if_fail (address != NULL, 0);
+
+  for (guint attempt = 0; attempt < 100; attempt++)
+    {
+      guint16 port = try_port (address, g_random_int_range (FREE_PORT_LOW, FREE_PORT_HIGH),
+                               NULL);
+
+      if (port != 0)
+        return port;
+    }
+
+  return try_port (address, 0, error);
 }
 
 int

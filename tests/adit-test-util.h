@@ -24,8 +24,9 @@ guint     adit_test_count_fds_settled (void);
 guint     adit_test_wait_fds          (guint       expected,
                                        guint       timeout_ms);
 
-/* A port that was free on @address a moment ago (bind to port 0, read it back, close).
- * Someone else can take it before you bind it: callers that start servers retry. */
+/* A port that was free on @address a moment ago, chosen below the kernel's ephemeral range so
+ * that the test's own outgoing connections do not take it first. Someone else still can:
+ * callers that start servers retry. */
 guint16   adit_test_free_port         (const char *address,
                                        GError    **error);
 

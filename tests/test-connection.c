@@ -273,6 +273,21 @@ wait_settled (Fixture *fixture)
     }
 }
 
+/* Runs the main loop until the connection is up; if it ended instead, says why. */
+static void
+wait_connected (Fixture *fixture)
+{
+  AditConnectionState state = wait_settled (fixture);
+
+  if (state != ADIT_CONNECTION_STATE_CONNECTED)
+    {
+      const GError *error = adit_connection_get_error (fixture->connection);
+
+      g_error ("the tunnel did not connect (state %d): %s", state,
+               error != NULL ? error->message : "no error");
+    }
+}
+
 static void
 assert_failed_with (Fixture *fixture,
                     int      code)
@@ -299,7 +314,7 @@ connect_echo (Fixture          *fixture,
   fixture->echo = adit_test_echo_new (mode, source_bytes);
   tunnel = tunnel_for (fixture, "127.0.0.1", fixture->echo->port);
   start (fixture, tunnel);
-  g_assert_cmpint (wait_settled (fixture), ==, ADIT_CONNECTION_STATE_CONNECTED);
+  wait_connected (fixture);
 }
 
 /* Iterates until the stats say what the test waits for (they arrive ≤ 4 times a second). */
@@ -391,7 +406,7 @@ test_bulk (Fixture       *fixture,
   down = adit_forward_new (NULL, down_port, "127.0.0.1", source->port);
   adit_tunnel_add_forward (tunnel, down);
   start (fixture, tunnel);
-  g_assert_cmpint (wait_settled (fixture), ==, ADIT_CONNECTION_STATE_CONNECTED);
+  wait_connected (fixture);
   g_signal_connect_swapped (fixture->connection, "stats-changed",
                             G_CALLBACK (count_cb), &stats_reports);
   started = g_get_monotonic_time ();
@@ -455,7 +470,7 @@ test_download_then_close (Fixture       *fixture,
       g_array_append_val (ports, port);
     }
   start (fixture, tunnel);
-  g_assert_cmpint (wait_settled (fixture), ==, ADIT_CONNECTION_STATE_CONNECTED);
+  wait_connected (fixture);
 
   /* Again and again: each round finds the buffers the last one left. */
   for (guint round = 0; round < rounds; round++)
@@ -555,7 +570,7 @@ test_host_key_ask (Fixture       *fixture,
   fixture->answer = "yes";
   start (fixture, tunnel);
 
-  g_assert_cmpint (wait_settled (fixture), ==, ADIT_CONNECTION_STATE_CONNECTED);
+  wait_connected (fixture);
   g_assert_cmpuint (fixture->questions, ==, 1);
   g_assert_cmpint (fixture->last_kind, ==, ADIT_QUESTION_HOST_KEY);
   /* The person compares what the server's administrator sees with ssh-keygen -l. */
@@ -570,7 +585,7 @@ test_host_key_ask (Fixture       *fixture,
   wait_stopped (fixture);
   fixture->stopped = FALSE;
   adit_connection_start (fixture->connection);
-  g_assert_cmpint (wait_settled (fixture), ==, ADIT_CONNECTION_STATE_CONNECTED);
+  wait_connected (fixture);
   g_assert_cmpuint (fixture->questions, ==, 1);
 }
 
@@ -695,7 +710,7 @@ test_host_key_changed_then_forgotten (Fixture       *fixture,
   /* Accept-new now meets a new server, and remembers it. */
   fixture->stopped = FALSE;
   adit_connection_start (fixture->connection);
-  g_assert_cmpint (wait_settled (fixture), ==, ADIT_CONNECTION_STATE_CONNECTED);
+  wait_connected (fixture);
   adit_connection_stop (fixture->connection);
   wait_stopped (fixture);
   g_assert_true (g_file_get_contents (path, &known, NULL, NULL));
@@ -748,7 +763,7 @@ test_host_key_pinned (Fixture       *fixture,
   adit_tunnel_set_host_key_fingerprint (tunnel, fixture->sshd->host_fingerprint +
                                                 strlen ("SHA256:"));
   start (fixture, tunnel);
-  g_assert_cmpint (wait_settled (fixture), ==, ADIT_CONNECTION_STATE_CONNECTED);
+  wait_connected (fixture);
   g_assert_cmpuint (fixture->questions, ==, 0);
   /* Nothing was added to the person's known servers: the pin decides, every time. */
   g_assert_false (g_file_get_contents (empty, &contents, NULL, NULL) && *contents != '\0');
@@ -832,7 +847,7 @@ test_passphrase (Fixture       *fixture,
   fixture->answer = ADIT_TEST_KEY_PASSPHRASE;
   start (fixture, tunnel);
 
-  g_assert_cmpint (wait_settled (fixture), ==, ADIT_CONNECTION_STATE_CONNECTED);
+  wait_connected (fixture);
   g_assert_cmpuint (fixture->questions, ==, 2);
   g_assert_cmpint (fixture->last_kind, ==, ADIT_QUESTION_PASSPHRASE);
   g_assert_nonnull (strstr (fixture->last_message, "Try again"));
@@ -858,7 +873,7 @@ test_saved_passphrase (Fixture       *fixture,
   start (fixture, tunnel);
 
   /* Unlocked from the keyring: nobody is asked, and there is nothing new to save. */
-  g_assert_cmpint (wait_settled (fixture), ==, ADIT_CONNECTION_STATE_CONNECTED);
+  wait_connected (fixture);
   g_assert_cmpuint (fixture->questions, ==, 0);
   g_assert_cmpuint (fixture->accepted, ==, 0);
   g_assert_true (adit_test_round_trip (fixture->local_port, "unlocked by the keyring", &error));
@@ -955,7 +970,7 @@ test_target_unreachable (Fixture       *fixture,
   good = adit_forward_new (NULL, good_port, "127.0.0.1", fixture->echo->port);
   adit_tunnel_add_forward (tunnel, good);
   start (fixture, tunnel);
-  g_assert_cmpint (wait_settled (fixture), ==, ADIT_CONNECTION_STATE_CONNECTED);
+  wait_connected (fixture);
 
   fd = adit_test_connect ("127.0.0.1", fixture->local_port, 10, &error);
   g_assert_no_error (error);
@@ -1104,7 +1119,7 @@ test_every_address_tried (Fixture       *fixture,
   adit_tunnel_set_known_hosts_file (tunnel, empty);
   adit_tunnel_set_host_key_fingerprint (tunnel, fixture->sshd->host_fingerprint);
   start (fixture, tunnel);
-  g_assert_cmpint (wait_settled (fixture), ==, ADIT_CONNECTION_STATE_CONNECTED);
+  wait_connected (fixture);
   adit_test_resolver_uninstall ();
 
   g_assert_true (adit_test_round_trip (fixture->local_port, "through the third address",
@@ -1195,7 +1210,7 @@ test_keepalive_timeout (Fixture       *fixture,
   adit_tunnel_set_alive_interval (tunnel, 1);
   adit_tunnel_set_alive_count_max (tunnel, 2);
   start (fixture, tunnel);
-  g_assert_cmpint (wait_settled (fixture), ==, ADIT_CONNECTION_STATE_CONNECTED);
+  wait_connected (fixture);
 
   /* The server is frozen: TCP still answers, SSH does not. */
   adit_test_sshd_kill_all (fixture->sshd, SIGSTOP);
@@ -1227,7 +1242,7 @@ connect_echo_with_keepalive (Fixture *fixture,
   adit_tunnel_set_alive_interval (tunnel, interval);
   adit_tunnel_set_alive_count_max (tunnel, count_max);
   start (fixture, tunnel);
-  g_assert_cmpint (wait_settled (fixture), ==, ADIT_CONNECTION_STATE_CONNECTED);
+  wait_connected (fixture);
   return TRUE;
 }
 
@@ -1620,7 +1635,7 @@ test_mail (Fixture       *fixture,
 
   tunnel = tunnel_for (fixture, "127.0.0.2", dovecot->port);
   start (fixture, tunnel);
-  g_assert_cmpint (wait_settled (fixture), ==, ADIT_CONNECTION_STATE_CONNECTED);
+  wait_connected (fixture);
 
   list_url = g_strdup_printf ("pop3://%s:%s@127.0.0.1:%u/", ADIT_TEST_POP3_USER,
                               ADIT_TEST_POP3_PASSWORD, fixture->local_port);
@@ -1705,7 +1720,7 @@ test_bind_address (Fixture       *fixture,
                               fixture->echo->port);
   adit_tunnel_add_forward (tunnel, forward);
   start (fixture, tunnel);
-  g_assert_cmpint (wait_settled (fixture), ==, ADIT_CONNECTION_STATE_CONNECTED);
+  wait_connected (fixture);
 
   /* Exactly where it was asked to listen, and nowhere else. */
   g_assert_cmpuint (fixture->listening->len, ==, 1);
@@ -1763,7 +1778,7 @@ test_agent (Fixture       *fixture,
   tunnel = tunnel_for (fixture, "127.0.0.1", fixture->echo->port);
   adit_tunnel_set_identity_file (tunnel, NULL);
   start (fixture, tunnel);
-  g_assert_cmpint (wait_settled (fixture), ==, ADIT_CONNECTION_STATE_CONNECTED);
+  wait_connected (fixture);
   g_assert_cmpuint (fixture->questions, ==, 0);
   g_assert_true (adit_test_round_trip (fixture->local_port, "signed by the agent", &error));
   g_assert_no_error (error);
@@ -1790,7 +1805,7 @@ test_password (Fixture       *fixture,
   fixture->answer = ADIT_TEST_SERVER_PASSWORD;
   start (fixture, tunnel);
 
-  g_assert_cmpint (wait_settled (fixture), ==, ADIT_CONNECTION_STATE_CONNECTED);
+  wait_connected (fixture);
   g_assert_cmpuint (fixture->questions, ==, 2);
   g_assert_cmpint (fixture->last_kind, ==, ADIT_QUESTION_PASSWORD);
   g_assert_false (fixture->last_echo[0]);
@@ -1814,7 +1829,7 @@ test_saved_password (Fixture       *fixture,
   fixture->answer = NULL;
   start (fixture, tunnel);
 
-  g_assert_cmpint (wait_settled (fixture), ==, ADIT_CONNECTION_STATE_CONNECTED);
+  wait_connected (fixture);
   g_assert_cmpuint (fixture->questions, ==, 0);
   g_assert_cmpuint (fixture->accepted, ==, 0);
   g_assert_cmpuint (adit_test_ssh_server_get_attempts (server), ==, 1);
@@ -1833,7 +1848,7 @@ test_saved_password_changed (Fixture       *fixture,
   fixture->answer = ADIT_TEST_SERVER_PASSWORD;
   start (fixture, tunnel);
 
-  g_assert_cmpint (wait_settled (fixture), ==, ADIT_CONNECTION_STATE_CONNECTED);
+  wait_connected (fixture);
   g_assert_cmpuint (fixture->questions, ==, 1);
   g_assert_nonnull (strstr (fixture->last_message, "saved password"));
   g_assert_cmpuint (fixture->accepted, ==, 1u << ADIT_QUESTION_PASSWORD);
@@ -1852,7 +1867,7 @@ test_saved_password_prompt (Fixture       *fixture,
   fixture->answer = ADIT_TEST_SERVER_PASSWORD;
   start (fixture, tunnel);
 
-  g_assert_cmpint (wait_settled (fixture), ==, ADIT_CONNECTION_STATE_CONNECTED);
+  wait_connected (fixture);
   g_assert_cmpuint (fixture->questions, ==, 1);
   g_assert_cmpint (fixture->last_kind, ==, ADIT_QUESTION_KEYBOARD_INTERACTIVE);
 }
@@ -1884,7 +1899,7 @@ test_keyboard_interactive (Fixture       *fixture,
   fixture->answer = ADIT_TEST_SERVER_PASSWORD;
   start (fixture, tunnel);
 
-  g_assert_cmpint (wait_settled (fixture), ==, ADIT_CONNECTION_STATE_CONNECTED);
+  wait_connected (fixture);
   g_assert_cmpuint (fixture->questions, ==, 1);
   g_assert_cmpint (fixture->last_kind, ==, ADIT_QUESTION_KEYBOARD_INTERACTIVE);
   /* The server's own words reach the person; the code is shown as typed, the password not. */
