@@ -81,6 +81,8 @@ typedef struct
   /* the app */
   guint activated;
   guint quit;
+  GSimpleActionGroup *actions;  /* app.connect, app.disconnect, app.retry */
+  char *last_action;            /* "connect uuid" */
 } Fixture;
 
 /* ---- waiting ---- */
@@ -581,13 +583,45 @@ count_cb (gpointer user_data)
   (*(guint *) user_data)++;
 }
 
+/* The application's tunnel actions, as AditApplication does them: start, stop, retry. */
+static void
+tunnel_action_cb (GSimpleAction *action,
+                  GVariant      *parameter,
+                  gpointer       user_data)
+{
+  Fixture *fixture = user_data;
+  const char *name = g_action_get_name (G_ACTION (action));
+  const char *uuid = g_variant_get_string (parameter, NULL);
+  AditTunnel *tunnel = adit_store_lookup (fixture->store, uuid);
+  AditRunner *runner;
+
+  g_assert_nonnull (tunnel);
+  g_free (fixture->last_action);
+  fixture->last_action = g_strdup_printf ("%s %s", name, uuid);
+  runner = adit_manager_get_runner (fixture->manager, tunnel);
+  if (g_str_equal (name, "connect"))
+    adit_runner_start (runner);
+  else if (g_str_equal (name, "disconnect"))
+    adit_runner_stop (runner);
+  else
+    adit_runner_retry_now (runner);
+}
+
 static void
 start_notifier (Fixture *fixture)
 {
+  static const GActionEntry entries[] = {
+    { .name = "connect", .activate = tunnel_action_cb, .parameter_type = "s" },
+    { .name = "disconnect", .activate = tunnel_action_cb, .parameter_type = "s" },
+    { .name = "retry", .activate = tunnel_action_cb, .parameter_type = "s" },
+  };
   g_autoptr(GError) error = NULL;
 
+  fixture->actions = g_simple_action_group_new ();
+  g_action_map_add_action_entries (G_ACTION_MAP (fixture->actions), entries,
+                                   G_N_ELEMENTS (entries), fixture);
   fixture->notifier = adit_status_notifier_new (fixture->app_bus, fixture->summary, APP_ID,
-                                                &error);
+                                                G_ACTION_GROUP (fixture->actions), &error);
   g_assert_no_error (error);
   g_signal_connect_swapped (fixture->notifier, "activate", G_CALLBACK (count_cb),
                             &fixture->activated);
@@ -607,6 +641,8 @@ fixture_teardown (Fixture       *fixture,
 
   if (fixture->notifier != NULL)
     g_assert_finalize_object (fixture->notifier);
+  g_clear_object (&fixture->actions);
+  g_free (fixture->last_action);
   g_assert_finalize_object (fixture->summary);
   g_clear_object (&fixture->manager);
   g_clear_object (&fixture->store);
@@ -918,9 +954,14 @@ test_follows_connections (Fixture       *fixture,
   assert_tool_tip_within (fixture, "1 tunnel connected, 0 connections", FOLLOW_SECONDS);
   assert_menu_within (fixture, "Echo — 0 connections", FOLLOW_SECONDS);
 
-  /* The second click disconnects. */
+  /* The second click disconnects, through the application's own action. */
   menu_click_label (fixture, "Echo — ");
   assert_tool_tip_within (fixture, "No tunnels connected", WAIT_SECONDS);
+  {
+    g_autofree char *want = g_strdup_printf ("disconnect %s", adit_tunnel_get_uuid (tunnel));
+
+    g_assert_cmpstr (fixture->last_action, ==, want);
+  }
   assert_menu_within (fixture, "Echo — Off", WAIT_SECONDS);
   g_assert_true (status_is (fixture, "Passive"));
   g_assert_false (adit_test_wait_port ("127.0.0.1", local_port, 100, NULL));

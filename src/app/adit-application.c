@@ -164,10 +164,9 @@ tunnels_state (AditApplication *self)
       g_autoptr(AditTunnel) tunnel = g_list_model_get_item (tunnels, i);
       AditRunner *runner = adit_manager_get_runner (self->manager, tunnel);
       GEnumValue *state = g_enum_get_value (states, adit_runner_get_state (runner));
-      const char *name = adit_tunnel_get_name (tunnel);
 
       g_variant_builder_add (&builder, "(sssu)", adit_tunnel_get_uuid (tunnel),
-                             name ? name : adit_tunnel_get_host (tunnel),
+                             adit_tunnel_get_display_name (tunnel),
                              state ? state->value_nick : "",
                              adit_runner_get_open_connections (runner));
     }
@@ -413,7 +412,6 @@ print_list (AditApplication         *self,
       AditRunner *runner = adit_manager_get_runner (self->manager, tunnel);
       g_autofree char *state = adit_runner_describe_state (runner);
       g_autofree char *description = adit_tunnel_describe (tunnel);
-      const char *name = adit_tunnel_get_name (tunnel);
       guint open = adit_runner_get_open_connections (runner);
 
       if (adit_runner_get_state (runner) == ADIT_CONNECTION_STATE_CONNECTED)
@@ -424,7 +422,7 @@ print_list (AditApplication         *self,
                                                 "Connected, %u connections", open), open);
         }
       g_application_command_line_print (command_line, "%s\t%s\t%s\n",
-                                        name ? name : adit_tunnel_get_host (tunnel), state,
+                                        adit_tunnel_get_display_name (tunnel), state,
                                         description);
     }
 }
@@ -439,27 +437,22 @@ adit_application_command_line (GApplication            *app,
   g_autofree const char **connect = NULL;
   g_autofree const char **disconnect = NULL;
   g_autofree const char **files = NULL;
-  gboolean scripted = FALSE;
+  gboolean scripted = g_variant_dict_contains (options, "disconnect") ||
+                      g_variant_dict_contains (options, "connect") ||
+                      g_variant_dict_contains (options, "list");
   int status = 0;
 
-  if (g_variant_dict_lookup (options, "disconnect", "^a&s", &disconnect))
-    {
-      status |= act_on_named (self, command_line, "disconnect", disconnect);
-      scripted = TRUE;
-    }
-  if (g_variant_dict_lookup (options, "connect", "^a&s", &connect))
-    {
-      status |= act_on_named (self, command_line, "connect", connect);
-      scripted = TRUE;
-    }
-  if (g_variant_dict_contains (options, "list"))
-    {
-      print_list (self, command_line);
-      scripted = TRUE;
-    }
-  /* Adit started just now for this command line, and no window will open. */
+  /* Adit started just now for this command line, and no window will open: known before a
+   * tunnel starts, so that starting one holds the application. */
   if (first && (scripted || g_variant_dict_contains (options, "background")))
     self->windowless = TRUE;
+
+  if (g_variant_dict_lookup (options, "disconnect", "^a&s", &disconnect))
+    status |= act_on_named (self, command_line, "disconnect", disconnect);
+  if (g_variant_dict_lookup (options, "connect", "^a&s", &connect))
+    status |= act_on_named (self, command_line, "connect", connect);
+  if (g_variant_dict_contains (options, "list"))
+    print_list (self, command_line);
 
   if (g_variant_dict_contains (options, "quit"))
     {
@@ -529,7 +522,8 @@ start_tray (AditApplication *self,
 {
   g_autoptr(GError) error = NULL;
 
-  self->tray = adit_status_notifier_new (bus, self->summary, APP_ID, &error);
+  self->tray = adit_status_notifier_new (bus, self->summary, APP_ID, G_ACTION_GROUP (self),
+                                         &error);
   if (self->tray == NULL)
     {
       /* Adit works without a tray: the window and the portal say the same. */
@@ -586,23 +580,31 @@ adit_application_startup (GApplication *app)
   summary_changed_cb (self->summary, self);
 }
 
+static gboolean
+set_flag_cb (gpointer user_data)
+{
+  *(gboolean *)user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
 static void
 adit_application_shutdown (GApplication *app)
 {
   AditApplication *self = ADIT_APPLICATION (app);
 
-  /* However Adit ends, its tunnels say goodbye to their servers first (Quit has waited for
-   * that already; closing the last window without running in the background has not). */
-  if (self->manager != NULL)
+  /* However Adit ends, its tunnels say goodbye to their servers first. Quit has waited for
+   * that already (its grace may have run out: not twice); closing the last window without
+   * running in the background has not. */
+  if (self->manager != NULL && !self->quitting)
     {
-      gint64 deadline = g_get_monotonic_time () + QUIT_GRACE_SECONDS * G_USEC_PER_SEC;
+      gboolean grace_over = FALSE;
+      guint grace = g_timeout_add_seconds (QUIT_GRACE_SECONDS, set_flag_cb, &grace_over);
 
       adit_manager_stop_all (self->manager);
-      while (adit_manager_count_active (self->manager) > 0 && g_get_monotonic_time () < deadline)
-        {
-          if (!g_main_context_iteration (NULL, FALSE))
-            g_usleep (1000);
-        }
+      while (adit_manager_count_active (self->manager) > 0 && !grace_over)
+        g_main_context_iteration (NULL, TRUE);
+      if (!grace_over)
+        g_source_remove (grace);
     }
   g_clear_handle_id (&self->quit_timeout, g_source_remove);
   g_clear_object (&self->tray);

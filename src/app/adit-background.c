@@ -187,11 +187,24 @@ request_background_cb (GObject      *object,
   if (reply != NULL)
     return;   /* the answer comes with Response; that subscription holds the task */
 
-  /* No portal here (or an old one): the fallback does what can be done. */
-  g_debug ("No Background portal (%s): using an autostart entry", error->message);
   g_dbus_connection_signal_unsubscribe (request->self->bus, request->response_subscription);
   request->response_subscription = 0;
   g_object_unref (task);   /* the subscription's reference */
+
+  /* A portal that is there but failed (or a cancelled call) is an answer, not a reason to
+   * write an autostart entry behind its back. */
+  if (!g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN) &&
+      !g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_NAME_HAS_NO_OWNER) &&
+      !g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_INTERFACE) &&
+      !g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD) &&
+      !g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_OBJECT))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  /* No portal here (or an old one): the fallback does what can be done. */
+  g_debug ("No Background portal (%s): using an autostart entry", error->message);
   finish_without_portal (task);
 }
 

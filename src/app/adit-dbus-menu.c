@@ -42,6 +42,7 @@ struct _AditDBusMenu
   char *object_path;
   guint registration_id;
   AditStatusSummary *summary;
+  GActionGroup *actions;
 
   GHashTable *tunnel_ids;   /* uuid → id; deleted tunnels stay, so their ids are not reused */
   gint32 next_tunnel_id;
@@ -236,6 +237,9 @@ activate_item (AditDBusMenu *self,
                gint32        id)
 {
   const char *uuid;
+  const char *action;
+  AditManager *manager;
+  AditTunnel *tunnel;
 
   switch (id)
     {
@@ -247,12 +251,17 @@ activate_item (AditDBusMenu *self,
       return;
     default:
       uuid = uuid_of (self, id & ~1);
-      if (uuid == NULL)
+      manager = adit_status_summary_get_manager (self->summary);
+      tunnel = uuid != NULL ? adit_store_lookup (adit_manager_get_store (manager), uuid) : NULL;
+      if (tunnel == NULL)
         return;
       if (id & 1)
-        adit_status_summary_retry_now (self->summary, uuid);
+        action = "retry";
+      else if (adit_runner_is_active (adit_manager_get_runner (manager, tunnel)))
+        action = "disconnect";
       else
-        adit_status_summary_toggle (self->summary, uuid);
+        action = "connect";
+      g_action_group_activate_action (self->actions, action, g_variant_new_string (uuid));
       return;
     }
 }
@@ -572,6 +581,7 @@ adit_dbus_menu_dispose (GObject *object)
   if (self->summary != NULL)
     g_signal_handlers_disconnect_by_data (self->summary, self);
   g_clear_object (&self->summary);
+  g_clear_object (&self->actions);
   g_clear_object (&self->connection);
 
   G_OBJECT_CLASS (adit_dbus_menu_parent_class)->dispose (object);
@@ -616,6 +626,7 @@ AditDBusMenu *
 adit_dbus_menu_new (GDBusConnection    *connection,
                     const char         *object_path,
                     AditStatusSummary  *summary,
+                    GActionGroup       *actions,
                     GError            **error)
 {
   g_autoptr(AditDBusMenu) self = NULL;
@@ -623,9 +634,11 @@ adit_dbus_menu_new (GDBusConnection    *connection,
   g_return_val_if_fail (G_IS_DBUS_CONNECTION (connection), NULL);
   g_return_val_if_fail (g_variant_is_object_path (object_path), NULL);
   g_return_val_if_fail (ADIT_IS_STATUS_SUMMARY (summary), NULL);
+  g_return_val_if_fail (G_IS_ACTION_GROUP (actions), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   self = g_object_new (ADIT_TYPE_DBUS_MENU, NULL);
+  self->actions = g_object_ref (actions);
   self->connection = g_object_ref (connection);
   self->object_path = g_strdup (object_path);
   self->summary = g_object_ref (summary);

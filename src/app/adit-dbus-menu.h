@@ -23,11 +23,14 @@ typedef enum
 G_DECLARE_FINAL_TYPE (AditDBusMenu, adit_dbus_menu, ADIT, DBUS_MENU, GObject)
 
 /* Signal: "chosen" (int, an AditDBusMenuItem) — the person chose that item.
+ * A tunnel's item activates "connect", "disconnect" or "retry" in @actions with the tunnel's
+ * uuid: the application's own actions, so a click is a choice like any other.
  * The menu is exported at @object_path on @connection until it is disposed; NULL with
  * @error when something else is exported there. */
 AditDBusMenu *adit_dbus_menu_new             (GDBusConnection    *connection,
                                               const char         *object_path,
                                               AditStatusSummary  *summary,
+                                              GActionGroup       *actions,
                                               GError            **error);
 const char   *adit_dbus_menu_get_object_path (AditDBusMenu       *self);
 

@@ -24,14 +24,6 @@ adit_notifications_id_for (AditTunnel *tunnel)
   return g_strconcat ("tunnel-", adit_tunnel_get_uuid (tunnel), NULL);
 }
 
-static const char *
-name_of (AditTunnel *tunnel)
-{
-  const char *name = adit_tunnel_get_name (tunnel);
-
-  return name != NULL ? name : adit_tunnel_get_host (tunnel);
-}
-
 /* The person is looking at Adit's window: it says what happened there. */
 static gboolean
 window_is_watched (AditNotifications *self)
@@ -74,7 +66,7 @@ dropped_cb (AditManager       *manager,
 
   g_hash_table_add (self->reconnecting, g_strdup (adit_tunnel_get_uuid (tunnel)));
   /* Translators: a notification's title; %s is a tunnel's name. */
-  title = g_strdup_printf (_("“%s” lost its connection"), name_of (tunnel));
+  title = g_strdup_printf (_("“%s” lost its connection"), adit_tunnel_get_display_name (tunnel));
   send (self, runner, title,
         _("Adit is connecting again by itself. Programs using the tunnel may need a moment."),
         TRUE);
@@ -103,22 +95,31 @@ failed_cb (AditManager       *manager,
   gboolean was_reconnecting = g_hash_table_remove (self->reconnecting,
                                                    adit_tunnel_get_uuid (tunnel));
 
+  /* The person cancelled a question: they know, and "lost its connection" is over. */
+  if (g_error_matches (error, ADIT_ERROR, ADIT_ERROR_CANCELLED))
+    {
+      g_autofree char *id = adit_notifications_id_for (tunnel);
+
+      g_application_withdraw_notification (G_APPLICATION (self->application), id);
+      return;
+    }
+
   /* A failure right after the person switched the tunnel on in the window is shown there. */
   if (!was_up && window_is_watched (self))
     return;
 
   if (g_error_matches (error, ADIT_ERROR, ADIT_ERROR_HOST_KEY_CHANGED))
     /* Translators: a notification's title; %s is a tunnel's name. */
-    title = g_strdup_printf (_("“%s” stopped: the server’s identity changed"), name_of (tunnel));
+    title = g_strdup_printf (_("“%s” stopped: the server’s identity changed"), adit_tunnel_get_display_name (tunnel));
   else if (was_reconnecting)
     /* Translators: a notification's title; %s is a tunnel's name. */
-    title = g_strdup_printf (_("“%s” stopped reconnecting"), name_of (tunnel));
+    title = g_strdup_printf (_("“%s” stopped reconnecting"), adit_tunnel_get_display_name (tunnel));
   else if (was_up)
     /* Translators: a notification's title; %s is a tunnel's name. */
-    title = g_strdup_printf (_("“%s” stopped"), name_of (tunnel));
+    title = g_strdup_printf (_("“%s” stopped"), adit_tunnel_get_display_name (tunnel));
   else
     /* Translators: a notification's title; %s is a tunnel's name. */
-    title = g_strdup_printf (_("“%s” could not connect"), name_of (tunnel));
+    title = g_strdup_printf (_("“%s” could not connect"), adit_tunnel_get_display_name (tunnel));
 
   send (self, runner, title, error != NULL ? error->message : "", FALSE);
 }

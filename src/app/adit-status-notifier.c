@@ -310,6 +310,7 @@ AditStatusNotifier *
 adit_status_notifier_new (GDBusConnection    *connection,
                           AditStatusSummary  *summary,
                           const char         *app_id,
+                          GActionGroup       *actions,
                           GError            **error)
 {
   g_autoptr(AditStatusNotifier) self = NULL;
@@ -326,7 +327,7 @@ adit_status_notifier_new (GDBusConnection    *connection,
   self->told_text = g_strdup (adit_status_summary_get_text (summary));
   self->told_state = adit_status_summary_get_state (summary);
 
-  self->menu = adit_dbus_menu_new (connection, MENU_PATH, summary, error);
+  self->menu = adit_dbus_menu_new (connection, MENU_PATH, summary, actions, error);
   if (self->menu == NULL)
     return NULL;
   g_signal_connect_swapped (self->menu, "chosen", G_CALLBACK (menu_chosen_cb), self);

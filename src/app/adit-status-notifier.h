@@ -17,7 +17,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (AditStatusNotifier, adit_status_notifier, ADIT, STATUS_NOTIFIER, GObject)
 
 /* Signals: "activate" () — the person clicked the icon or chose "Open Adit": show the
- * window; "quit" () — the person chose "Quit".
+ * window; "quit" () — the person chose "Quit". A tunnel's item activates "connect",
+ * "disconnect" or "retry" in @actions (see adit_dbus_menu_new ()).
  *
  * Exports the item at /StatusNotifierItem and its menu at /MenuBar on @connection until it
  * is disposed; NULL with @error when something else is exported there. Icon names derive
@@ -25,6 +26,7 @@ G_DECLARE_FINAL_TYPE (AditStatusNotifier, adit_status_notifier, ADIT, STATUS_NOT
 AditStatusNotifier *adit_status_notifier_new         (GDBusConnection     *connection,
                                                       AditStatusSummary   *summary,
                                                       const char          *app_id,
+                                                      GActionGroup        *actions,
                                                       GError             **error);
 AditStatusSummary  *adit_status_notifier_get_summary (AditStatusNotifier  *self);
 

@@ -104,13 +104,9 @@ describe_tunnel (AditRunner *runner)
 {
   AditTunnel *tunnel = adit_runner_get_tunnel (runner);
   AditStatusItem *item = g_new0 (AditStatusItem, 1);
-  const char *name = adit_tunnel_get_name (tunnel);
-
-  if (name == NULL)
-    name = adit_tunnel_get_host (tunnel);
 
   item->uuid = g_strdup (adit_tunnel_get_uuid (tunnel));
-  item->name = g_strdup (name);
+  item->name = g_strdup (adit_tunnel_get_display_name (tunnel));
   item->active = adit_runner_is_active (runner);
   item->reconnecting = adit_runner_get_state (runner) == ADIT_CONNECTION_STATE_RECONNECTING;
 
@@ -121,14 +117,14 @@ describe_tunnel (AditRunner *runner)
       /* Translators: a tunnel in the tray's menu: its name, then how many programs use it. */
       item->label = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s — %u connection",
                                                   "%s — %u connections", open),
-                                     name, open);
+                                     item->name, open);
     }
   else
     {
       g_autofree char *phrase = adit_runner_describe_state (runner);
 
       /* Translators: a tunnel in the tray's menu: its name, then "Off", "Login refused"… */
-      item->label = g_strdup_printf (_("%s — %s"), name, phrase);
+      item->label = g_strdup_printf (_("%s — %s"), item->name, phrase);
     }
 
   return item;
@@ -279,41 +275,6 @@ tunnels_changed_cb (GListModel        *tunnels,
 {
   watch_runners (self);
   schedule_recount (self);
-}
-
-void
-adit_status_summary_toggle (AditStatusSummary *self,
-                            const char        *uuid)
-{
-  AditTunnel *tunnel;
-  AditRunner *runner;
-
-  g_return_if_fail (ADIT_IS_STATUS_SUMMARY (self));
-  g_return_if_fail (uuid != NULL);
-
-  tunnel = adit_store_lookup (adit_manager_get_store (self->manager), uuid);
-  if (tunnel == NULL)
-    return;
-
-  runner = adit_manager_get_runner (self->manager, tunnel);
-  if (adit_runner_is_active (runner))
-    adit_runner_stop (runner);
-  else
-    adit_runner_start (runner);
-}
-
-void
-adit_status_summary_retry_now (AditStatusSummary *self,
-                               const char        *uuid)
-{
-  AditTunnel *tunnel;
-
-  g_return_if_fail (ADIT_IS_STATUS_SUMMARY (self));
-  g_return_if_fail (uuid != NULL);
-
-  tunnel = adit_store_lookup (adit_manager_get_store (self->manager), uuid);
-  if (tunnel != NULL)
-    adit_runner_retry_now (adit_manager_get_runner (self->manager, tunnel));
 }
 
 AditManager *

@@ -43,11 +43,4 @@ AditSummaryState   adit_status_summary_get_state   (AditStatusSummary *self);
 /* (transfer none) (element-type AditStatusItem) */
 GPtrArray         *adit_status_summary_get_items   (AditStatusSummary *self);
 
-/* Switches the tunnel with @uuid on when it is off, and off when it is on. */
-void               adit_status_summary_toggle      (AditStatusSummary *self,
-                                                    const char        *uuid);
-/* Reconnects a tunnel now instead of when its wait is over. */
-void               adit_status_summary_retry_now   (AditStatusSummary *self,
-                                                    const char        *uuid);
-
 G_END_DECLS

@@ -37,10 +37,7 @@ show_description (AditTunnelRow *self,
   g_autofree char *description = adit_tunnel_describe (tunnel);
   g_autofree char *subtitle = NULL;
   g_autofree char *switch_label = NULL;
-  const char *name = adit_tunnel_get_name (tunnel);
-
-  if (name == NULL)
-    name = adit_tunnel_get_host (tunnel);
+  const char *name = adit_tunnel_get_display_name (tunnel);
 
   if (adit_tunnel_get_read_only (tunnel))
     /* Translators: a row's subtitle; %s is "localhost:1100 → mail.example.com:110 via …". */

@@ -124,14 +124,6 @@ tunnel_for (AditWindow *self,
                             g_variant_get_string (uuid, NULL));
 }
 
-static const char *
-name_of (AditTunnel *tunnel)
-{
-  const char *name = adit_tunnel_get_name (tunnel);
-
-  return name ? name : adit_tunnel_get_host (tunnel);
-}
-
 /* ---- the list ---- */
 
 static void
@@ -151,7 +143,7 @@ client_failed_cb (AditRunner   *runner,
   g_hash_table_insert (self->client_toast_times, g_strdup (uuid), GSIZE_TO_POINTER (now));
 
   /* Translators: a toast; %s is a tunnel's name, then the engine's sentence. */
-  title = g_strdup_printf (_("%s: %s"), name_of (tunnel), error->message);
+  title = g_strdup_printf (_("%s: %s"), adit_tunnel_get_display_name (tunnel), error->message);
   toast (self, title);
 }
 
@@ -259,7 +251,7 @@ show_details (AditWindow *self,
     }
 
   /* The technical detail, one click further: what an administrator will ask for. */
-  g_string_append_printf (detail, _("Tunnel: %s\n"), name_of (tunnel));
+  g_string_append_printf (detail, _("Tunnel: %s\n"), adit_tunnel_get_display_name (tunnel));
   g_string_append_printf (detail, _("SSH server: %s port %u\n"), adit_tunnel_get_host (tunnel),
                           adit_tunnel_get_port (tunnel));
   if (error != NULL)
@@ -314,7 +306,7 @@ failed_cb (AditManager  *manager,
 
   phrase = adit_runner_describe_state (runner);
   /* Translators: a toast; %s is a tunnel's name, then a short reason like "Login refused". */
-  title = g_strdup_printf (_("%s: %s"), name_of (tunnel), phrase);
+  title = g_strdup_printf (_("%s: %s"), adit_tunnel_get_display_name (tunnel), phrase);
   failure = adw_toast_new (title);
   adw_toast_set_timeout (failure, 8);
   adw_toast_set_button_label (failure, _("_Details"));
@@ -550,7 +542,7 @@ export_tunnel_cb (GtkWidget  *widget,
   if (tunnel == NULL)
     return;
 
-  name = g_strconcat (name_of (tunnel), ADIT_TUNNEL_FILE_SUFFIX, NULL);
+  name = g_strconcat (adit_tunnel_get_display_name (tunnel), ADIT_TUNNEL_FILE_SUFFIX, NULL);
   g_strdelimit (name, "/\\", '-');
   G_GNUC_BEGIN_IGNORE_DEPRECATIONS
   chooser = gtk_file_chooser_native_new (_("Export the Tunnel"), GTK_WINDOW (self),
@@ -735,7 +727,7 @@ delete_tunnel_cb (GtkWidget  *widget,
     }
 
   /* Translators: a toast; %s is a tunnel's name. */
-  title = g_strdup_printf (_("“%s” deleted"), name_of (tunnel));
+  title = g_strdup_printf (_("“%s” deleted"), adit_tunnel_get_display_name (tunnel));
   undo = adw_toast_new (title);
   adw_toast_set_button_label (undo, _("_Undo"));
   adw_toast_set_priority (undo, ADW_TOAST_PRIORITY_HIGH);

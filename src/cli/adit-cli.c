@@ -226,10 +226,19 @@ main (int   argc,
   textdomain (GETTEXT_PACKAGE);
   g_set_prgname ("adit-cli");
 
+  /* adit-cli's own options, up to "--"; the rest are ssh's. */
   for (int i = 1; i < argc; i++)
     {
       if (g_str_equal (argv[i], "--"))
         break;
+      if (g_str_equal (argv[i], "--no-reconnect"))
+        {
+          reconnect = FALSE;
+          memmove (&argv[i], &argv[i + 1], (argc - i) * sizeof *argv);
+          argc--;
+          i--;
+          continue;
+        }
       if (g_str_equal (argv[i], "--help") || g_str_equal (argv[i], "-h"))
         {
           print_help ();
@@ -247,18 +256,6 @@ main (int   argc,
       g_printerr (_("adit-cli: Say which port to forward and through which server, for "
                     "example: adit-cli -L 1100:mail.example.com:110 other.example.com\n"));
       return EXIT_USAGE;
-    }
-
-  /* adit-cli's own option; the rest are ssh's. */
-  for (int i = 1; i < argc && !g_str_equal (argv[i], "--"); i++)
-    {
-      if (g_str_equal (argv[i], "--no-reconnect"))
-        {
-          reconnect = FALSE;
-          memmove (&argv[i], &argv[i + 1], (argc - i) * sizeof *argv);
-          argc--;
-          i--;
-        }
     }
 
   tunnel = adit_ssh_command_parse_argv (argc, (const char * const *)argv, &error);

@@ -118,7 +118,6 @@ adit_known_hosts_check (ssh_session     session,
   g_autofree char *name = server_name (tunnel);
   g_autofree char *fingerprint = NULL;
   const char *key_type = "";
-  enum ssh_known_hosts_e known = ssh_session_is_known_server (session);
 
   *question = NULL;
   fingerprint = server_fingerprint (session, &key_type);
@@ -147,7 +146,7 @@ adit_known_hosts_check (ssh_session     session,
       return ADIT_HOST_KEY_REFUSED;
     }
 
-  switch (known)
+  switch (ssh_session_is_known_server (session))
     {
     case SSH_KNOWN_HOSTS_OK:
       return ADIT_HOST_KEY_TRUSTED;

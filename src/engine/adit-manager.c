@@ -185,28 +185,39 @@ adit_manager_find_tunnel (AditManager *self,
 {
   GListModel *tunnels;
   g_autofree char *wanted = NULL;
-  AditTunnel *found = NULL;
+  AditTunnel *same_case = NULL;
+  AditTunnel *any_case = NULL;
+  AditTunnel *by_uuid;
 
   g_return_val_if_fail (ADIT_IS_MANAGER (self), NULL);
   g_return_val_if_fail (name_or_uuid != NULL, NULL);
 
   /* The uuid first, then the name as shown, then the name in any case. */
+  by_uuid = adit_store_lookup (self->store, name_or_uuid);
+  if (by_uuid != NULL)
+    return by_uuid;
+
   tunnels = G_LIST_MODEL (self->store);
   wanted = g_utf8_casefold (name_or_uuid, -1);
-  for (guint pass = 0; pass < 3 && found == NULL; pass++)
-    for (guint i = 0; i < g_list_model_get_n_items (tunnels) && found == NULL; i++)
-      {
-        g_autoptr(AditTunnel) tunnel = g_list_model_get_item (tunnels, i);
-        const char *name = adit_tunnel_get_name (tunnel);
-        g_autofree char *folded = name ? g_utf8_casefold (name, -1) : NULL;
+  for (guint i = 0; i < g_list_model_get_n_items (tunnels) && same_case == NULL; i++)
+    {
+      g_autoptr(AditTunnel) tunnel = g_list_model_get_item (tunnels, i);
+      const char *name = adit_tunnel_get_name (tunnel);
 
-        if ((pass == 0 && g_str_equal (adit_tunnel_get_uuid (tunnel), name_or_uuid)) ||
-            (pass == 1 && g_strcmp0 (name, name_or_uuid) == 0) ||
-            (pass == 2 && g_strcmp0 (folded, wanted) == 0))
-          found = tunnel;
-      }
+      if (name == NULL)
+        continue;
+      if (g_str_equal (name, name_or_uuid))
+        same_case = tunnel;
+      else if (any_case == NULL)
+        {
+          g_autofree char *folded = g_utf8_casefold (name, -1);
 
-  return found;
+          if (g_str_equal (folded, wanted))
+            any_case = tunnel;
+        }
+    }
+
+  return same_case != NULL ? same_case : any_case;
 }
 
 AditStore *

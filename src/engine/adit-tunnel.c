@@ -445,6 +445,14 @@ adit_tunnel_get_name (AditTunnel *self)
   return self->name;
 }
 
+const char *
+adit_tunnel_get_display_name (AditTunnel *self)
+{
+  g_return_val_if_fail (ADIT_IS_TUNNEL (self), NULL);
+
+  return self->name != NULL ? self->name : self->host;
+}
+
 void
 adit_tunnel_set_name (AditTunnel *self,
                       const char *name)

@@ -50,6 +50,8 @@ void               adit_tunnel_set_uuid                 (AditTunnel        *self
                                                          const char        *uuid);
 
 const char        *adit_tunnel_get_name                 (AditTunnel        *self);
+/* What to call the tunnel in front of a person: its name, or its server when it has none. */
+const char        *adit_tunnel_get_display_name         (AditTunnel        *self);
 void               adit_tunnel_set_name                 (AditTunnel        *self,
                                                          const char        *name);
 const char        *adit_tunnel_get_host                 (AditTunnel        *self);
